@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -58,9 +59,23 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Waiting.</b> Blocking callers first retry briefly on platform threads (spinning pays off on
  * a multi-core machine, never on a virtual thread), then enqueue on {@link #notEmpty} or {@link
  * #notFull} and re-check before parking; see {@link WaitQueue} for the Dekker pairing with the CAS
- * on the tail (or head) that makes the re-check sound. A sender signals {@code notEmpty} after
- * publishing, a receiver signals {@code notFull} after freeing, each only when someone waits (one
- * volatile read otherwise).
+ * on the tail (or head) that makes the re-check sound. Wake-ups follow transitions and then
+ * cascade, as in {@code LinkedBlockingQueue}: a sender wakes a receiver only when its item made the
+ * channel non-empty; a receiver that took an item and sees more wakes the next receiver.
+ * Symmetrically for room: a receiver wakes a sender only when the channel was full, and a sender
+ * that sees room left after its own item wakes the next sender. So one wake-up per transition, not
+ * one per item, however many threads wait; and nothing at all (one volatile read) when nobody
+ * waits. A waiter that was woken but leaves without using its turn (timeout, interrupt, close)
+ * passes the wake-up on.
+ *
+ * <p>Why no wake-up is lost: take receivers (senders are symmetric). A receiver parks only after
+ * enqueuing and then finding the channel empty. Consider the first item published after that
+ * re-check. Its sender reads the head after its tail CAS: if the head has reached its position
+ * (empty before), it signals; if not, an earlier item is still unreceived, and whoever claims that
+ * earlier item reads the tail after its head CAS, sees this item, and signals. The two CASes and
+ * the two reads are all volatile, so at least one reader sees the other's CAS; and the waiter's
+ * enqueue precedes its re-check, so a signaller that reads no waiter was early enough for the
+ * re-check to see its item.
  *
  * <p><b>Removal from the middle</b> ({@code BlockingQueue.remove(Object)}, {@code
  * Iterator.remove}): the remover CASes the slot's item to {@link #TOMBSTONE}; receivers take items
@@ -100,6 +115,10 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
   /** Retries on a platform thread before it parks. */
   private static final int SPIN_TRIES = Spin.MULTICORE ? 128 : 0;
 
+  /** Threads that may spin on one channel at once: fewer than the processors. */
+  private static final int MAX_SPINNERS =
+      Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+
   private static final int OK = 0;
   private static final int FULL = 1;
   private static final int SHUT = 2;
@@ -113,6 +132,7 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
   private final long[] counters = new long[4 * PAD];
   private final WaitQueue notEmpty = new WaitQueue();
   private final WaitQueue notFull = new WaitQueue();
+  private final AtomicInteger spinners = new AtomicInteger();
 
   @SuppressWarnings("unused") // accessed through CLOSE_STATE
   private volatile @Nullable Closed closeState;
@@ -164,9 +184,7 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
         if (LONGS.compareAndSet(counters, TAIL, word, word + ONE)) {
           buffer[slot] = item; // published by the release store below
           LONGS.setRelease(sequences, slot, position + 1);
-          if (notEmpty.hasWaiters()) {
-            notEmpty.signalOne();
-          }
+          signalAfterSend(position);
           return OK;
         }
       } else if (sequence < position) {
@@ -177,6 +195,37 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
         Spin.pause(attempt++); // its receiver has claimed it and is about to free it
       }
       // sequence > position: another sender took this position; reload the tail
+    }
+  }
+
+  /**
+   * Wakes whom a send at {@code position} may concern. Receivers: only if this item made the
+   * channel non-empty (the head has reached it); otherwise the receiver of an earlier item wakes
+   * the next one (see {@link #signalAfterReceive}). Senders: if room is left after this one and a
+   * sender waits, pass the wake-up along (it may have been meant for several).
+   *
+   * <p>Every read here follows this thread's CAS on the tail, and a waiter re-checks after
+   * enqueuing; see the overview for why that pairing cannot lose a wake-up.
+   */
+  private void signalAfterSend(long position) {
+    if (notEmpty.hasWaiters() && head() >= position) {
+      notEmpty.signalOne();
+    }
+    if (notFull.hasWaiters() && position + 1 - head() < capacity) {
+      notFull.signalOne();
+    }
+  }
+
+  /**
+   * Wakes whom a receive of {@code position} may concern: a sender only if the channel was full
+   * (the tail had reached the position this receive freed); a receiver if items remain (cascade).
+   */
+  private void signalAfterReceive(long position) {
+    if (notFull.hasWaiters() && (tailWord() >>> 1) >= position + capacity) {
+      notFull.signalOne();
+    }
+    if (notEmpty.hasWaiters() && (tailWord() >>> 1) > position + 1) {
+      notEmpty.signalOne();
     }
   }
 
@@ -211,7 +260,7 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
         }
       } finally {
         // Leaving without the slot we were woken for (timeout, interrupt, closed)? Pass it on.
-        if (!signalled && notFull.dequeue(node) && result != OK) {
+        if (!signalled && notFull.cancel(node) && result != OK) {
           notFull.signalOne();
         }
       }
@@ -223,15 +272,35 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
   }
 
   private int spinOffer(Object item) {
-    if (SPIN_TRIES == 0 || Thread.currentThread().isVirtual()) {
+    if (!startSpinning()) {
       return FULL;
     }
     int result = FULL;
-    for (int i = 0; i < SPIN_TRIES && result == FULL; i++) {
-      Thread.onSpinWait();
-      result = tryOffer(item);
+    try {
+      for (int i = 0; i < SPIN_TRIES && result == FULL; i++) {
+        Thread.onSpinWait();
+        result = tryOffer(item);
+      }
+    } finally {
+      spinners.decrementAndGet();
     }
     return result;
+  }
+
+  /**
+   * Whether the calling thread may spin before parking: only platform threads, and only while fewer
+   * than {@link #MAX_SPINNERS} others spin on this channel, so that spinners never crowd out the
+   * threads they wait for.
+   */
+  private boolean startSpinning() {
+    if (SPIN_TRIES == 0 || Thread.currentThread().isVirtual()) {
+      return false;
+    }
+    if (spinners.incrementAndGet() > MAX_SPINNERS) {
+      spinners.decrementAndGet();
+      return false;
+    }
+    return true;
   }
 
   // -------------------------------------------------------------- receiving
@@ -248,9 +317,7 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
         if (LONGS.compareAndSet(counters, HEAD, head, head + 1)) {
           Object item = OBJECTS.getAndSet(buffer, slot, null);
           LONGS.setRelease(sequences, slot, head + capacity);
-          if (notFull.hasWaiters()) {
-            notFull.signalOne();
-          }
+          signalAfterReceive(head);
           if (item != TOMBSTONE) {
             return (T) item;
           }
@@ -297,7 +364,7 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
         }
       } finally {
         // Leaving without the item we were woken for (timeout, interrupt, closed)? Pass it on.
-        if (!signalled && notEmpty.dequeue(node) && item == null) {
+        if (!signalled && notEmpty.cancel(node) && item == null) {
           notEmpty.signalOne();
         }
       }
@@ -306,13 +373,17 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
   }
 
   private @Nullable T spinPoll() {
-    if (SPIN_TRIES == 0 || Thread.currentThread().isVirtual()) {
+    if (!startSpinning()) {
       return null;
     }
     T item = null;
-    for (int i = 0; i < SPIN_TRIES && item == null; i++) {
-      Thread.onSpinWait();
-      item = tryPoll();
+    try {
+      for (int i = 0; i < SPIN_TRIES && item == null; i++) {
+        Thread.onSpinWait();
+        item = tryPoll();
+      }
+    } finally {
+      spinners.decrementAndGet();
     }
     return item;
   }
@@ -484,7 +555,7 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
         OBJECTS.setVolatile(buffer, slot, null);
         LONGS.setRelease(sequences, slot, head + capacity);
         LONGS.getAndAdd(counters, REMOVED, -1L);
-        notFull.signalOne();
+        signalAfterReceive(head);
       }
     }
   }

@@ -1,6 +1,10 @@
 package dev.sluice.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -10,88 +14,117 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Implementation overview</h2>
  *
  * A waiter {@link #enqueue() enqueues} a node, <em>then</em> re-checks its condition, and parks
- * only while its node has not been {@link Node#signalled signalled}. A thread that makes the
- * condition true first publishes that (a CAS or volatile write on the structure's index),
- * <em>then</em> calls {@link #signalOne()}, which reads {@link #waiting} and does nothing when it
- * is zero. Both sides pair a volatile write with a later volatile read (Dekker): either the
- * signaller sees the waiter's node, or the waiter's re-check sees the signaller's change. So the
- * common case, nobody waiting, costs one volatile read and takes no lock.
+ * only while its node is still {@code WAITING}. A thread that makes the condition true first
+ * publishes that (a CAS on the structure's index), <em>then</em> calls {@link #hasWaiters()} and,
+ * if so, {@link #signalOne()}. {@link #waiting} is incremented (a volatile read-modify-write)
+ * before the waiter's re-check, and read after the signaller's CAS (Dekker): either the signaller
+ * sees the waiter, or the waiter's re-check sees the signaller's change. So the common case, nobody
+ * waiting, costs one volatile read and takes no lock.
  *
- * <p>{@link #lock} guards {@link #nodes}; {@link #waiting} mirrors {@code nodes.size()} and is
- * written only under the lock. A node leaves the queue either by being signalled (removed by the
- * signaller, {@code signalled} set before the unpark) or by its owner giving up ({@link
- * #dequeue(Node)}: timeout, interrupt, condition found true on the re-check). An owner that gives
- * up after having been signalled has swallowed a wake-up meant for someone able to use it, and must
- * pass it on with {@link #signalOne()}: {@code dequeue} tells it so.
+ * <p>Each node moves once, by CAS, from {@code WAITING} to either {@code SIGNALLED} (by a
+ * signaller, who then unparks it) or {@code CANCELLED} (by its owner giving up: timeout, interrupt,
+ * or the condition found true on the re-check). Whoever wins the CAS decrements {@link #waiting},
+ * so it counts exactly the {@code WAITING} nodes. Cancelling takes no lock: the node stays in
+ * {@link #nodes} and signallers skip it; {@link #enqueue()} sweeps cancelled nodes out when they
+ * outnumber the waiting ones, so the deque stays proportional to the waiters. An owner whose cancel
+ * CAS fails has been signalled: it swallowed a wake-up meant for someone able to use it and, if it
+ * leaves without using its turn, must pass it on ({@link #cancel} tells it so).
  *
- * <p>Parking uses {@link LockSupport}, never {@code synchronized}, so virtual threads do not pin.
+ * <p>{@link #lock} guards {@link #nodes}; {@link #cancelled} only estimates the cancelled nodes
+ * still in it, to decide when to sweep. Parking uses {@link LockSupport}, never {@code
+ * synchronized}, so virtual threads do not pin their carriers.
  */
 final class WaitQueue {
+
+  private static final int WAITING = 0;
+  private static final int SIGNALLED = 1;
+  private static final int CANCELLED = 2;
+
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(Node.class, "state", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   /** One parked thread. */
   static final class Node {
     final Thread thread = Thread.currentThread();
+    volatile int state;
 
-    /** Set (before the unpark) by the thread that removed this node to wake it. */
-    volatile boolean signalled;
+    boolean isSignalled() {
+      return state == SIGNALLED;
+    }
   }
 
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Node> nodes = new ArrayDeque<>();
-  private volatile int waiting;
+  private final AtomicInteger waiting = new AtomicInteger();
+  private final AtomicInteger cancelled = new AtomicInteger();
 
   /** Adds the calling thread; the caller must re-check its condition before parking. */
   Node enqueue() {
     Node node = new Node();
     lock.lock();
     try {
+      int stale = cancelled.get();
+      if (stale > 16 && stale > nodes.size() / 2) {
+        sweep();
+      }
       nodes.addLast(node);
-      waiting = nodes.size();
+      waiting.incrementAndGet();
     } finally {
       lock.unlock();
     }
     return node;
   }
 
-  /**
-   * Removes {@code node} if it is still queued.
-   *
-   * @return true if the node had already been signalled (the caller owes a wake-up if it leaves
-   *     without using it)
-   */
-  boolean dequeue(Node node) {
-    if (node.signalled) {
-      return true;
-    }
-    lock.lock();
-    try {
-      if (nodes.remove(node)) {
-        waiting = nodes.size();
-        return false;
+  private void sweep() {
+    for (Iterator<Node> it = nodes.iterator(); it.hasNext(); ) {
+      if (it.next().state == CANCELLED) {
+        it.remove();
       }
-      return true;
-    } finally {
-      lock.unlock();
     }
+    cancelled.set(0); // approximate: cancels racing with the sweep are counted again later
   }
 
-  /** Whether any thread is queued (a volatile read; may be stale by the time it returns). */
+  /**
+   * Gives up waiting on {@code node}.
+   *
+   * @return true if the node had already been signalled (the caller owes a wake-up if it leaves
+   *     without using its turn)
+   */
+  boolean cancel(Node node) {
+    if (STATE.compareAndSet(node, WAITING, CANCELLED)) {
+      waiting.decrementAndGet();
+      cancelled.incrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  /** Whether any thread is waiting (a volatile read; may be stale by the time it returns). */
   boolean hasWaiters() {
-    return waiting != 0;
+    return waiting.get() != 0;
   }
 
   /** Wakes the longest-waiting thread, if any. */
   void signalOne() {
-    if (waiting == 0) {
+    if (waiting.get() == 0) {
       return;
     }
     Node node;
     lock.lock();
     try {
-      node = nodes.pollFirst();
-      waiting = nodes.size();
-      if (node != null) {
-        node.signalled = true;
+      while ((node = nodes.pollFirst()) != null) {
+        if (STATE.compareAndSet(node, WAITING, SIGNALLED)) {
+          waiting.decrementAndGet();
+          break;
+        }
+        cancelled.decrementAndGet();
       }
     } finally {
       lock.unlock();
@@ -101,9 +134,9 @@ final class WaitQueue {
     }
   }
 
-  /** Wakes every queued thread. */
+  /** Wakes every waiting thread. */
   void signalAll() {
-    if (waiting == 0) {
+    if (waiting.get() == 0) {
       return;
     }
     Node[] all;
@@ -111,15 +144,15 @@ final class WaitQueue {
     try {
       all = nodes.toArray(new Node[0]);
       nodes.clear();
-      waiting = 0;
-      for (Node node : all) {
-        node.signalled = true;
-      }
+      cancelled.set(0);
     } finally {
       lock.unlock();
     }
     for (Node node : all) {
-      LockSupport.unpark(node.thread);
+      if (STATE.compareAndSet(node, WAITING, SIGNALLED)) {
+        waiting.decrementAndGet();
+        LockSupport.unpark(node.thread);
+      }
     }
   }
 
@@ -133,7 +166,7 @@ final class WaitQueue {
    */
   static boolean park(Node node, boolean timed, long deadline, Object blocker)
       throws InterruptedException {
-    while (!node.signalled) {
+    while (!node.isSignalled()) {
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
