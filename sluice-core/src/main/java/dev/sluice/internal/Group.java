@@ -487,11 +487,18 @@ public final class Group implements TaskGroup {
         }
         failure = t;
       }
-      if (cancelled
-          || task.isTerminal()
-          || attempt >= maxAttempts
-          || task.isolated
-          || !retryOn.test(failure)) {
+      if (cancelled || task.isTerminal() || attempt >= maxAttempts) {
+        break;
+      }
+      long delayNanos;
+      try {
+        if (!retryOn.test(failure)) {
+          break;
+        }
+        delayNanos = backoff.delay(attempt).toNanos();
+      } catch (RuntimeException | Error e) { // the user's predicate or backoff failed
+        e.addSuppressed(failure);
+        failure = e;
         break;
       }
       lock.lock();
@@ -501,9 +508,8 @@ public final class Group implements TaskGroup {
         lock.unlock();
       }
       try {
-        long nanos = backoff.delay(attempt).toNanos();
-        if (nanos > 0) {
-          TimeUnit.NANOSECONDS.sleep(nanos);
+        if (delayNanos > 0) {
+          TimeUnit.NANOSECONDS.sleep(delayNanos);
         }
       } catch (InterruptedException e) {
         e.addSuppressed(failure);
