@@ -1,6 +1,7 @@
 package dev.sluice.examples;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,7 +26,25 @@ public final class Examples {
           new Example(
               "closable-queue",
               "Closable channels instead of sentinels",
-              out -> ClosableQueue.run(30, 3, out)));
+              out -> ClosableQueue.run(30, 3, out)),
+          new Example(
+              "tasks-submit-tasks",
+              "Tasks that submit tasks",
+              out -> TasksSubmitTasks.run(Duration.ofSeconds(1), out)),
+          new Example(
+              "as-completed",
+              "Results as they complete, with their inputs",
+              out -> AsCompleted.run(AsCompleted.URLS, 4, AsCompleted::fetch, out)),
+          new Example(
+              "lazy-in-flight",
+              "A bounded number in flight from a lazy source",
+              out -> LazyInFlight.run(10_000_000, 64, out)),
+          new Example(
+              "paginated-scan",
+              "Follow-up work: a paginated scan",
+              out ->
+                  PaginatedScan.run(
+                      new PaginatedScan.Table(10, 4, 5, Duration.ofMillis(20)), 3, out)));
 
   private Examples() {}
 

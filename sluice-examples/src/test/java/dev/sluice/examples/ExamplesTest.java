@@ -49,6 +49,9 @@ class ExamplesTest {
     assertThat(status).isEqualTo(2);
     assertThat(printed.toString(StandardCharsets.UTF_8)).isEmpty();
     assertThat(errors.toString(StandardCharsets.UTF_8))
-        .isEqualTo("unknown example: 'nope' (known: closable-queue)" + System.lineSeparator());
+        .isEqualTo(
+            "unknown example: 'nope' (known: closable-queue, tasks-submit-tasks, as-completed,"
+                + " lazy-in-flight, paginated-scan)"
+                + System.lineSeparator());
   }
 }
