@@ -60,22 +60,25 @@ import org.jspecify.annotations.Nullable;
  * a multi-core machine, never on a virtual thread), then enqueue on {@link #notEmpty} or {@link
  * #notFull} and re-check before parking; see {@link WaitQueue} for the Dekker pairing with the CAS
  * on the tail (or head) that makes the re-check sound. Wake-ups follow transitions and then
- * cascade, as in {@code LinkedBlockingQueue}: a sender wakes a receiver only when its item made the
- * channel non-empty; a receiver that took an item and sees more wakes the next receiver.
- * Symmetrically for room: a receiver wakes a sender only when the channel was full, and a sender
- * that sees room left after its own item wakes the next sender. So one wake-up per transition, not
- * one per item, however many threads wait; and nothing at all (one volatile read) when nobody
- * waits. A waiter that was woken but leaves without using its turn (timeout, interrupt, close)
- * passes the wake-up on.
+ * cascade: a sender wakes a receiver only when its item made the channel non-empty; a receiver that
+ * was itself woken, took an item and sees more wakes the next receiver. Symmetrically for room: a
+ * receiver wakes a sender only when the channel was full, and a woken sender that sees room left
+ * after its own item wakes the next sender. Threads that never waited do not cascade, so a busy
+ * producer does not wake one parked producer per item it sends. The result is about one wake-up per
+ * transition, however many threads wait, and nothing at all (one volatile read) when nobody waits.
+ * A woken thread retries at once; one that leaves without using its turn (timeout, interrupt,
+ * close) passes the wake-up on.
  *
  * <p>Why no wake-up is lost: take receivers (senders are symmetric). A receiver parks only after
  * enqueuing and then finding the channel empty. Consider the first item published after that
  * re-check. Its sender reads the head after its tail CAS: if the head has reached its position
- * (empty before), it signals; if not, an earlier item is still unreceived, and whoever claims that
- * earlier item reads the tail after its head CAS, sees this item, and signals. The two CASes and
- * the two reads are all volatile, so at least one reader sees the other's CAS; and the waiter's
- * enqueue precedes its re-check, so a signaller that reads no waiter was early enough for the
- * re-check to see its item.
+ * (empty before), it signals; if not, an earlier item is still unreceived, which means it arrived
+ * after our receiver's re-check too, so the earlier of the two was published into an empty channel
+ * and its sender signalled. The signalled receiver then either takes an item and, seeing more,
+ * signals the next receiver (reading the tail after its head CAS); or finds the channel empty again
+ * (others took the items, so the next item is again a transition, which signals); or leaves and
+ * passes the wake-up on. The CASes and reads are all volatile, and a waiter's enqueue precedes its
+ * re-check, so a signaller that reads no waiter was early enough for the re-check to see its item.
  *
  * <p><b>Removal from the middle</b> ({@code BlockingQueue.remove(Object)}, {@code
  * Iterator.remove}): the remover CASes the slot's item to {@link #TOMBSTONE}; receivers take items
@@ -170,7 +173,12 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
 
   // ---------------------------------------------------------------- sending
 
-  private int tryOffer(Object item) {
+  /**
+   * Sends if there is room.
+   *
+   * @param woken whether the caller was woken to do this (then it passes wake-ups on)
+   */
+  private int tryOffer(Object item, boolean woken) {
     int attempt = 0;
     for (; ; ) {
       long word = tailWord();
@@ -184,7 +192,7 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
         if (LONGS.compareAndSet(counters, TAIL, word, word + ONE)) {
           buffer[slot] = item; // published by the release store below
           LONGS.setRelease(sequences, slot, position + 1);
-          signalAfterSend(position);
+          signalAfterSend(position, woken);
           return OK;
         }
       } else if (sequence < position) {
@@ -201,37 +209,39 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
   /**
    * Wakes whom a send at {@code position} may concern. Receivers: only if this item made the
    * channel non-empty (the head has reached it); otherwise the receiver of an earlier item wakes
-   * the next one (see {@link #signalAfterReceive}). Senders: if room is left after this one and a
-   * sender waits, pass the wake-up along (it may have been meant for several).
+   * the next one (see {@link #signalAfterReceive}). Senders: only if this sender was itself woken
+   * and room is left after its item, pass the wake-up along (the room it was woken for may be
+   * enough for several).
    *
    * <p>Every read here follows this thread's CAS on the tail, and a waiter re-checks after
    * enqueuing; see the overview for why that pairing cannot lose a wake-up.
    */
-  private void signalAfterSend(long position) {
+  private void signalAfterSend(long position, boolean woken) {
     if (notEmpty.hasWaiters() && head() >= position) {
       notEmpty.signalOne();
     }
-    if (notFull.hasWaiters() && position + 1 - head() < capacity) {
+    if (woken && notFull.hasWaiters() && position + 1 - head() < capacity) {
       notFull.signalOne();
     }
   }
 
   /**
    * Wakes whom a receive of {@code position} may concern: a sender only if the channel was full
-   * (the tail had reached the position this receive freed); a receiver if items remain (cascade).
+   * (the tail had reached the position this receive freed); a receiver only if this receiver was
+   * itself woken and items remain (cascade).
    */
-  private void signalAfterReceive(long position) {
+  private void signalAfterReceive(long position, boolean woken) {
     if (notFull.hasWaiters() && (tailWord() >>> 1) >= position + capacity) {
       notFull.signalOne();
     }
-    if (notEmpty.hasWaiters() && (tailWord() >>> 1) > position + 1) {
+    if (woken && notEmpty.hasWaiters() && (tailWord() >>> 1) > position + 1) {
       notEmpty.signalOne();
     }
   }
 
   @Override
   protected boolean offer(T item) {
-    int result = tryOffer(item);
+    int result = tryOffer(item, false);
     if (result == SHUT) {
       throw closedForSend();
     }
@@ -240,23 +250,26 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
 
   @Override
   protected boolean put(T item, boolean timed, long deadline) throws InterruptedException {
-    int result = tryOffer(item);
+    int result = tryOffer(item, false);
     if (result == FULL) {
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
       result = spinOffer(item);
     }
+    boolean woken = false;
     while (result == FULL) {
       WaitQueue.Node node = notFull.enqueue();
       boolean signalled = false;
       try {
-        result = tryOffer(item);
+        result = tryOffer(item, woken);
         if (result == FULL) {
           signalled = WaitQueue.park(node, timed, deadline, this);
           if (!signalled) {
             return false;
           }
+          woken = true;
+          result = tryOffer(item, true); // retry at once; enqueue again only if that fails
         }
       } finally {
         // Leaving without the slot we were woken for (timeout, interrupt, closed)? Pass it on.
@@ -279,7 +292,7 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
     try {
       for (int i = 0; i < SPIN_TRIES && result == FULL; i++) {
         Thread.onSpinWait();
-        result = tryOffer(item);
+        result = tryOffer(item, false);
       }
     } finally {
       spinners.decrementAndGet();
@@ -307,7 +320,7 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
 
   /** An item, null when empty and open; throws when closed and drained. */
   @SuppressWarnings("unchecked")
-  private @Nullable T tryPoll() {
+  private @Nullable T tryPoll(boolean woken) {
     int attempt = 0;
     for (; ; ) {
       long head = head();
@@ -317,7 +330,7 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
         if (LONGS.compareAndSet(counters, HEAD, head, head + 1)) {
           Object item = OBJECTS.getAndSet(buffer, slot, null);
           LONGS.setRelease(sequences, slot, head + capacity);
-          signalAfterReceive(head);
+          signalAfterReceive(head, woken);
           if (item != TOMBSTONE) {
             return (T) item;
           }
@@ -339,28 +352,31 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
 
   @Override
   protected @Nullable T poll() {
-    return tryPoll();
+    return tryPoll(false);
   }
 
   @Override
   protected @Nullable T take(boolean timed, long deadline) throws InterruptedException {
-    T item = tryPoll();
+    T item = tryPoll(false);
     if (item == null) {
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
       item = spinPoll();
     }
+    boolean woken = false;
     while (item == null) {
       WaitQueue.Node node = notEmpty.enqueue();
       boolean signalled = false;
       try {
-        item = tryPoll();
+        item = tryPoll(woken);
         if (item == null) {
           signalled = WaitQueue.park(node, timed, deadline, this);
           if (!signalled) {
             return null;
           }
+          woken = true;
+          item = tryPoll(true); // retry at once; enqueue again only if that fails
         }
       } finally {
         // Leaving without the item we were woken for (timeout, interrupt, closed)? Pass it on.
@@ -380,7 +396,7 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
     try {
       for (int i = 0; i < SPIN_TRIES && item == null; i++) {
         Thread.onSpinWait();
-        item = tryPoll();
+        item = tryPoll(false);
       }
     } finally {
       spinners.decrementAndGet();
@@ -555,7 +571,7 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
         OBJECTS.setVolatile(buffer, slot, null);
         LONGS.setRelease(sequences, slot, head + capacity);
         LONGS.getAndAdd(counters, REMOVED, -1L);
-        signalAfterReceive(head);
+        signalAfterReceive(head, false);
       }
     }
   }
