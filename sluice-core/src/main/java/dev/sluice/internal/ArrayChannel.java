@@ -8,32 +8,37 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A bounded channel on a lock-free ring of {@code capacity} slots ({@link
- * dev.sluice.Channel#bounded}).
+ * A bounded channel on a lock-free ring ({@link dev.sluice.Channel#bounded}).
  *
  * <h2>Implementation overview</h2>
  *
  * <p><b>Ring.</b> Items live in {@link #buffer}; each slot has a sequence number in {@link
  * #sequences} that tells whose turn it is (the scheme of D. Vyukov's bounded MPMC queue). Positions
- * are 64-bit counters that never wrap; position {@code p} lives in slot {@code p % capacity}. For
- * position {@code p} its slot's sequence is:
+ * are 64-bit counters that never wrap; position {@code p} lives in slot {@code p % slots}, where
+ * {@code slots = max(2, capacity)}. For position {@code p} its slot's sequence is:
  *
  * <ul>
  *   <li>{@code p}: free for the sender of position {@code p};
  *   <li>{@code p + 1}: filled, waiting for the receiver of {@code p};
- *   <li>{@code p + capacity}: emptied, i.e. free for the sender of {@code p + capacity}.
+ *   <li>{@code p + slots}: emptied, i.e. free for the sender of {@code p + slots}.
  * </ul>
  *
- * A sender claims position {@code p = tail} by CAS on the tail when the slot's sequence is {@code
- * p}, writes the item (plain store) and publishes it with a release store of {@code p + 1}. A
- * receiver claims {@code h = head} by CAS on the head when the sequence is {@code h + 1}, takes the
- * item ({@code getAndSet(null)}, see removal below) and frees the slot with a release store of
- * {@code h + capacity}. The release store / acquire load of a sequence is the happens-before edge
- * from the sender's writes to the receiver's reads (and from a receiver's emptying to the next
- * sender's fill).
+ * The scheme needs at least two slots: with one, "filled for {@code p}" ({@code p + 1}) and "free
+ * for {@code p + 1}" would be the same number. So capacity 1 uses a ring of 2 and a sender also
+ * checks {@code tail - head < capacity} before its CAS (safe: the CAS fails if the tail moved, and
+ * the head only grows).
+ *
+ * <p>A sender claims position {@code p = tail} by CAS on the tail word when the slot's sequence is
+ * {@code p}, writes the item (plain store) and publishes it with a release store of {@code p + 1}.
+ * A receiver claims {@code h = head} by CAS on the head word when the sequence is {@code h + 1},
+ * reads the item, clears the slot (plain accesses) and frees it with a release store of {@code h +
+ * slots}. The release store / acquire load of a sequence is the happens-before edge from the
+ * sender's writes to the receiver's reads (and from a receiver's clearing to the next sender's
+ * fill).
  *
  * <p>Between its CAS and its publishing store a sender has claimed a position that is not yet
  * readable. A receiver that finds the head slot unpublished while {@code tail > head} therefore
@@ -42,51 +47,59 @@ import org.jspecify.annotations.Nullable;
  * This keeps {@code trySend}, {@code tryReceive} and {@code size} linearizable: an item counts as
  * in the channel from its sender's CAS on.
  *
- * <p><b>Counters.</b> {@code tail}, {@code head} and {@code removed} live in one {@code long[]},
- * 128 bytes apart so that senders and receivers do not false-share. The tail word holds the tail
- * position shifted left by one and, in bit 0, the <em>closed</em> flag: setting the flag (an atomic
- * OR) makes every later tail CAS fail, so "no send succeeds after close" is a property of the one
- * word senders must CAS anyway. Once closed, the tail position is frozen.
+ * <p><b>Words.</b> The tail and head words live in one {@code long[]}, 128 bytes apart so that
+ * senders and receivers do not false-share. Each holds its position shifted left by two; bit 1 is
+ * the <em>locked</em> flag (see removal below) and, in the tail word only, bit 0 is the
+ * <em>closed</em> flag. Setting closed (an atomic OR) makes every later tail CAS fail, so "no send
+ * succeeds after close" is a property of the one word senders must CAS anyway; once closed, the
+ * tail position changes only by a removal.
  *
  * <p><b>Close.</b> The first closer CASes {@link #closeState} from null (recording the cause), then
  * sets the closed bit; later closers only set the bit again (so that when their {@code close}
  * returns false the channel is visibly closed). The cause is written before the bit, so anyone who
  * sees the bit sees the cause. Closing then wakes every waiter. {@code cancel} closes and claims
- * every remaining position at once with one CAS of the head from {@code h} to the frozen tail, then
+ * every remaining position at once with one CAS of the head from {@code h} to the tail, then
  * collects those slots (waiting for any sender that claimed one before the close to publish it);
  * the single CAS makes cancel atomic with respect to concurrent receivers.
  *
  * <p><b>Waiting.</b> Blocking callers first retry briefly on platform threads (spinning pays off on
- * a multi-core machine, never on a virtual thread), then enqueue on {@link #notEmpty} or {@link
- * #notFull} and re-check before parking; see {@link WaitQueue} for the Dekker pairing with the CAS
- * on the tail (or head) that makes the re-check sound. Wake-ups follow transitions and then
- * cascade: a sender wakes a receiver only when its item made the channel non-empty; a receiver that
- * was itself woken, took an item and sees more wakes the next receiver. Symmetrically for room: a
- * receiver wakes a sender only when the channel was full, and a woken sender that sees room left
- * after its own item wakes the next sender. Threads that never waited do not cascade, so a busy
- * producer does not wake one parked producer per item it sends. The result is about one wake-up per
- * transition, however many threads wait, and nothing at all (one volatile read) when nobody waits.
- * A woken thread retries at once; one that leaves without using its turn (timeout, interrupt,
- * close) passes the wake-up on.
+ * a multi-core machine, never on a virtual thread, and at most {@link #MAX_SPINNERS} spin at once),
+ * then enqueue on {@link #notEmpty} or {@link #notFull} and re-check before parking; see {@link
+ * WaitQueue} for the Dekker pairing with the CAS on the tail (or head) that makes the re-check
+ * sound. Wake-ups follow transitions and then cascade: a sender wakes a receiver only when its item
+ * made the channel non-empty; a receiver that was itself woken, took an item and sees more wakes
+ * the next receiver. Symmetrically for room: a receiver wakes a sender only when the channel was
+ * full, and a woken sender that sees room left after its own item wakes the next sender. Threads
+ * that never waited do not cascade, so a busy producer does not wake one parked producer per item
+ * it sends. The result is about one wake-up per transition, however many threads wait, and nothing
+ * at all (one volatile read) when nobody waits. A woken thread retries at once; one that leaves
+ * without using its turn (timeout, interrupt, close) passes the wake-up on.
  *
  * <p>Why no wake-up is lost: take receivers (senders are symmetric). A receiver parks only after
  * enqueuing and then finding the channel empty. Consider the first item published after that
  * re-check. Its sender reads the head after its tail CAS: if the head has reached its position
- * (empty before), it signals; if not, an earlier item is still unreceived, which means it arrived
- * after our receiver's re-check too, so the earlier of the two was published into an empty channel
- * and its sender signalled. The signalled receiver then either takes an item and, seeing more,
- * signals the next receiver (reading the tail after its head CAS); or finds the channel empty again
- * (others took the items, so the next item is again a transition, which signals); or leaves and
- * passes the wake-up on. The CASes and reads are all volatile, and a waiter's enqueue precedes its
- * re-check, so a signaller that reads no waiter was early enough for the re-check to see its item.
+ * (empty before), it signals. If not, an earlier item is still unreceived, which arrived after our
+ * receiver's re-check too, so the earliest such item was published into an empty channel and its
+ * sender signalled. The signalled receiver then either takes an item and, seeing more, signals the
+ * next receiver (reading the tail after its head CAS); or finds the channel empty again (others
+ * took the items, so the next item is again a transition, which signals); or leaves and passes the
+ * wake-up on. The CASes and reads are all volatile, and a waiter's enqueue precedes its re-check,
+ * so a signaller that reads no waiter was early enough for the re-check to see its item.
  *
- * <p><b>Removal from the middle</b> ({@code BlockingQueue.remove(Object)}, {@code
- * Iterator.remove}): the remover CASes the slot's item to {@link #TOMBSTONE}; receivers take items
- * with {@code getAndSet} so exactly one of a receiver and a remover wins each item. A receiver that
- * draws a tombstone frees the slot and moves on. {@code removed} counts live tombstones, so {@code
- * size()} is exact when no removal is in progress. A tombstone keeps its slot until receivers reach
- * it (tombstones at the head are reclaimed at once), so after removing from the middle, {@code
- * remainingCapacity()} can be less than {@code capacity - size()} for a while.
+ * <p><b>Removal from the middle</b> ({@code BlockingQueue.remove(Object)}, {@code Iterator.remove})
+ * is rare and may be slow, but must leave the channel exact: its room is free at once, order is
+ * kept. A remover takes {@link #removalLock} (removers and {@code cancel} are serialised), sets the
+ * locked bit in the tail word and then in the head word; senders and receivers that see a locked
+ * word back off ({@link Spin}) instead of claiming. The remover waits until every claimed position
+ * is published, shifts the items after the removed one back by one position (their sequences,
+ * "filled", stay as they are), frees the last slot and unlocks the tail with its position lowered
+ * by one, then the head. Senders and receivers that claimed a position before the lock touch only
+ * their own slot, which the shift cannot reach: a receiver's claimed slot is not reused before it
+ * frees it, and the shift stays within {@code [head, tail)}. Each removal bumps {@link #removals}
+ * after recording its position in {@link #removedAt}; readers that walk the ring without claiming
+ * (iterators, {@code peek}, {@code contains}) read {@code removals} before and after each item and
+ * retry (iterators shifting their place by the logged positions), so they never see an item twice
+ * or miss one that stayed.
  */
 public final class ArrayChannel<T> extends AbstractChannel<T> {
 
@@ -103,17 +116,15 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
     }
   }
 
-  /** Distance between counters in {@link #counters}: 16 longs = 128 bytes. */
+  /** Distance between words in {@link #counters}: 16 longs = 128 bytes. */
   private static final int PAD = 16;
 
   private static final int TAIL = PAD;
   private static final int HEAD = 2 * PAD;
-  private static final int REMOVED = 3 * PAD;
   private static final long CLOSED = 1L;
-  private static final long ONE = 2L; // one position in the tail word
-
-  /** The item of a slot whose item was removed from the middle of the ring. */
-  private static final Object TOMBSTONE = new Object();
+  private static final long LOCKED = 2L;
+  private static final int SHIFT = 2;
+  private static final long ONE = 1L << SHIFT; // one position in a word
 
   /** Retries on a platform thread before it parks. */
   private static final int SPIN_TRIES = Spin.MULTICORE ? 128 : 0;
@@ -122,6 +133,9 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
   private static final int MAX_SPINNERS =
       Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
 
+  /** Removals remembered for iterators to adjust their place; must be a power of two. */
+  private static final int REMOVAL_LOG = 64;
+
   private static final int OK = 0;
   private static final int FULL = 1;
   private static final int SHUT = 2;
@@ -129,13 +143,24 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
   private record Closed(@Nullable Throwable cause) {}
 
   private final int capacity;
+
+  /** Ring length: the capacity, but at least 2 (see the overview). */
+  private final int slots;
+
   private final int mask;
   private final Object[] buffer;
   private final long[] sequences;
-  private final long[] counters = new long[4 * PAD];
+  private final long[] counters = new long[3 * PAD];
   private final WaitQueue notEmpty = new WaitQueue();
   private final WaitQueue notFull = new WaitQueue();
   private final AtomicInteger spinners = new AtomicInteger();
+  private final ReentrantLock removalLock = new ReentrantLock();
+
+  /** Positions of the latest removals, indexed by removal number; written under removalLock. */
+  private final long[] removedAt = new long[REMOVAL_LOG];
+
+  /** Removals so far; written under removalLock after {@link #removedAt}. */
+  private volatile long removals;
 
   @SuppressWarnings("unused") // accessed through CLOSE_STATE
   private volatile @Nullable Closed closeState;
@@ -143,28 +168,37 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
   /**
    * Creates an open channel.
    *
-   * @param capacity the number of slots, at least 1 (checked by the caller)
+   * @param capacity the number of items it holds, at least 1 (checked by the caller)
    */
   public ArrayChannel(int capacity) {
     this.capacity = capacity;
-    this.mask = Integer.bitCount(capacity) == 1 ? capacity - 1 : -1;
-    this.buffer = new Object[capacity];
-    this.sequences = new long[capacity];
-    for (int i = 0; i < capacity; i++) {
+    this.slots = Math.max(2, capacity);
+    this.mask = Integer.bitCount(slots) == 1 ? slots - 1 : -1;
+    this.buffer = new Object[slots];
+    this.sequences = new long[slots];
+    for (int i = 0; i < slots; i++) {
       sequences[i] = i;
     }
   }
 
   private int slot(long position) {
-    return mask >= 0 ? (int) position & mask : (int) (position % capacity);
+    return mask >= 0 ? (int) position & mask : (int) (position % slots);
   }
 
   private long tailWord() {
     return (long) LONGS.getVolatile(counters, TAIL);
   }
 
-  private long head() {
+  private long headWord() {
     return (long) LONGS.getVolatile(counters, HEAD);
+  }
+
+  private long head() {
+    return headWord() >>> SHIFT;
+  }
+
+  private long tail() {
+    return tailWord() >>> SHIFT;
   }
 
   private long sequence(int slot) {
@@ -185,10 +219,17 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
       if ((word & CLOSED) != 0) {
         return SHUT;
       }
-      long position = word >>> 1;
+      if ((word & LOCKED) != 0) {
+        Spin.pause(attempt++); // a removal is shifting items
+        continue;
+      }
+      long position = word >>> SHIFT;
       int slot = slot(position);
       long sequence = sequence(slot);
       if (sequence == position) {
+        if (slots > capacity && position - head() >= capacity) {
+          return FULL; // capacity 1 on a ring of 2: the ring alone would admit a second item
+        }
         if (LONGS.compareAndSet(counters, TAIL, word, word + ONE)) {
           buffer[slot] = item; // published by the release store below
           LONGS.setRelease(sequences, slot, position + 1);
@@ -196,7 +237,7 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
           return OK;
         }
       } else if (sequence < position) {
-        // The slot still holds the item of position - capacity.
+        // The slot still holds the item of position - slots.
         if (position - head() >= capacity) {
           return FULL;
         }
@@ -231,10 +272,10 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
    * itself woken and items remain (cascade).
    */
   private void signalAfterReceive(long position, boolean woken) {
-    if (notFull.hasWaiters() && (tailWord() >>> 1) >= position + capacity) {
+    if (notFull.hasWaiters() && tail() >= position + capacity) {
       notFull.signalOne();
     }
-    if (woken && notEmpty.hasWaiters() && (tailWord() >>> 1) > position + 1) {
+    if (woken && notEmpty.hasWaiters() && tail() > position + 1) {
       notEmpty.signalOne();
     }
   }
@@ -323,23 +364,26 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
   private @Nullable T tryPoll(boolean woken) {
     int attempt = 0;
     for (; ; ) {
-      long head = head();
+      long word = headWord();
+      if ((word & LOCKED) != 0) {
+        Spin.pause(attempt++); // a removal is shifting items
+        continue;
+      }
+      long head = word >>> SHIFT;
       int slot = slot(head);
       long sequence = sequence(slot);
       if (sequence == head + 1) {
-        if (LONGS.compareAndSet(counters, HEAD, head, head + 1)) {
-          Object item = OBJECTS.getAndSet(buffer, slot, null);
-          LONGS.setRelease(sequences, slot, head + capacity);
+        if (LONGS.compareAndSet(counters, HEAD, word, word + ONE)) {
+          Object item = buffer[slot]; // visible through the acquire load of the sequence
+          buffer[slot] = null; // published to the next sender by the release store below
+          LONGS.setRelease(sequences, slot, head + slots);
           signalAfterReceive(head, woken);
-          if (item != TOMBSTONE) {
-            return (T) item;
-          }
-          LONGS.getAndAdd(counters, REMOVED, -1L);
+          return (T) item;
         }
       } else if (sequence < head + 1) {
-        long word = tailWord();
-        if (word >>> 1 == head) {
-          if ((word & CLOSED) != 0) {
+        long tailWord = tailWord();
+        if ((tailWord & LOCKED) == 0 && tailWord >>> SHIFT == head) {
+          if ((tailWord & CLOSED) != 0) {
             throw closedForReceive();
           }
           return null;
@@ -425,30 +469,32 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
   @SuppressWarnings("unchecked")
   public List<T> cancel(Throwable cause) {
     closeWith(Objects.requireNonNull(cause, "cause"));
-    long end = tailWord() >>> 1; // frozen now
     List<T> items = new ArrayList<>();
-    for (; ; ) {
-      long head = head();
-      if (head >= end) {
-        return items;
-      }
-      if (LONGS.compareAndSet(counters, HEAD, head, end)) {
-        for (long position = head; position < end; position++) {
-          int slot = slot(position);
-          int attempt = 0;
-          while (sequence(slot) != position + 1) {
-            Spin.pause(attempt++); // claimed before the close; its sender is about to publish
-          }
-          Object item = OBJECTS.getAndSet(buffer, slot, null);
-          LONGS.setRelease(sequences, slot, position + capacity);
-          if (item == TOMBSTONE) {
-            LONGS.getAndAdd(counters, REMOVED, -1L);
-          } else {
-            items.add((T) item);
-          }
+    removalLock.lock(); // no removal shifts the ring meanwhile: the tail is frozen now
+    try {
+      long end = tail();
+      for (; ; ) {
+        long word = headWord();
+        long head = word >>> SHIFT;
+        if (head >= end) {
+          return items;
         }
-        return items;
+        if (LONGS.compareAndSet(counters, HEAD, word, end << SHIFT)) {
+          for (long position = head; position < end; position++) {
+            int slot = slot(position);
+            int attempt = 0;
+            while (sequence(slot) != position + 1) {
+              Spin.pause(attempt++); // claimed before the close; its sender is about to publish
+            }
+            items.add((T) buffer[slot]);
+            buffer[slot] = null;
+            LONGS.setRelease(sequences, slot, position + slots);
+          }
+          return items;
+        }
       }
+    } finally {
+      removalLock.unlock();
     }
   }
 
@@ -460,8 +506,7 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
   @Override
   public boolean isClosedForReceive() {
     long word = tailWord();
-    return (word & CLOSED) != 0
-        && (word >>> 1) - head() - (long) LONGS.getVolatile(counters, REMOVED) <= 0;
+    return (word & CLOSED) != 0 && (word >>> SHIFT) <= head();
   }
 
   // ------------------------------------------------------------- inspection
@@ -470,7 +515,7 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
   private long occupied() {
     for (; ; ) {
       long head = head();
-      long tail = tailWord() >>> 1;
+      long tail = tail();
       if (head == head()) {
         return tail - head;
       }
@@ -479,8 +524,7 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
 
   @Override
   public int size() {
-    long size = occupied() - (long) LONGS.getVolatile(counters, REMOVED);
-    return (int) Math.max(0, Math.min(size, capacity));
+    return (int) Math.max(0, Math.min(occupied(), capacity));
   }
 
   @Override
@@ -500,80 +544,141 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
   }
 
   /**
-   * Finds the first live item at a position at least {@code from} (and at least the head).
+   * Finds the first item at a position at least {@code from} (and at least the head), as of one
+   * removal count, which it returns; the cursor is set if an item was found.
    *
-   * @return true with {@code cursor} set, or false if there is none
+   * @return the value of {@link #removals} the answer is valid for, with bit 63 set if no item was
+   *     found; the caller retries (adjusting {@code from}) if removals has moved on since
    */
-  private boolean seek(Cursor cursor, long from) {
-    long position = Math.max(from, head());
-    long tail = tailWord() >>> 1;
-    int attempt = 0;
-    while (position < tail) {
-      int slot = slot(position);
-      long sequence = sequence(slot);
-      if (sequence == position + 1) {
-        Object item = OBJECTS.getVolatile(buffer, slot);
-        if (item != null && item != TOMBSTONE && sequence(slot) == position + 1) {
-          cursor.position = position;
-          cursor.item = item;
-          return true;
+  private long seek(Cursor cursor, long from) {
+    for (; ; ) {
+      long epoch = removals;
+      long tailWord = tailWord();
+      long headWord = headWord();
+      if (((tailWord | headWord) & LOCKED) != 0) {
+        Spin.pause(0); // a removal is shifting items
+        continue;
+      }
+      long position = Math.max(from, headWord >>> SHIFT);
+      long tail = tailWord >>> SHIFT;
+      int attempt = 0;
+      while (position < tail) {
+        int slot = slot(position);
+        long sequence = sequence(slot);
+        if (sequence == position + 1) {
+          Object item = OBJECTS.getVolatile(buffer, slot);
+          if (item != null && sequence(slot) == position + 1) {
+            cursor.position = position;
+            cursor.item = item;
+            return epoch;
+          }
+          position++; // received just now
+        } else if (sequence < position + 1) {
+          if (removals != epoch || (tailWord() & LOCKED) != 0) {
+            break; // not a sender about to publish: a removal moved things; start over
+          }
+          Spin.pause(attempt++); // claimed by a sender that is about to publish
+        } else {
+          position = Math.max(position + 1, head()); // received already
         }
-        position++; // removed, or received just now
-      } else if (sequence < position + 1) {
-        Spin.pause(attempt++); // claimed by a sender that is about to publish
-      } else {
-        position = Math.max(position + 1, head()); // received already
+      }
+      if (position >= tail) {
+        return epoch | Long.MIN_VALUE;
       }
     }
-    return false;
+  }
+
+  private static boolean found(long seekResult) {
+    return seekResult >= 0;
   }
 
   @Override
   @SuppressWarnings("unchecked")
   protected @Nullable T peek() {
     Cursor cursor = new Cursor();
-    return seek(cursor, 0) ? (T) cursor.item : null;
+    for (; ; ) {
+      long result = seek(cursor, 0);
+      if ((result & Long.MAX_VALUE) == removals) {
+        return found(result) ? (T) cursor.item : null;
+      }
+    }
   }
 
   @Override
   protected boolean removeItem(Object o) {
-    Cursor cursor = new Cursor();
-    long from = 0;
-    while (seek(cursor, from)) {
-      if (o.equals(cursor.item) && removeAt(cursor.position, cursor.item)) {
-        return true;
+    removalLock.lock();
+    try {
+      Cursor cursor = new Cursor();
+      long from = 0;
+      while (found(seek(cursor, from))) { // no removal can interleave: we hold the lock
+        if (o.equals(cursor.item) && removeAtLocked(cursor.position, cursor.item)) {
+          return true;
+        }
+        from = cursor.position + 1;
       }
-      from = cursor.position + 1;
-    }
-    return false;
-  }
-
-  /** Replaces the item at {@code position} by a tombstone if it is still {@code item} there. */
-  private boolean removeAt(long position, @Nullable Object item) {
-    int slot = slot(position);
-    if (sequence(slot) != position + 1 || !OBJECTS.compareAndSet(buffer, slot, item, TOMBSTONE)) {
       return false;
+    } finally {
+      removalLock.unlock();
     }
-    LONGS.getAndAdd(counters, REMOVED, 1L);
-    reclaimTombstonesAtHead();
-    return true;
   }
 
-  /** Frees the slots of removed items at the head, so that their room is usable at once. */
-  private void reclaimTombstonesAtHead() {
-    for (; ; ) {
+  /**
+   * Removes the item at {@code position} if it is still {@code item} (the same object) there, by
+   * shifting the items after it back by one. The caller holds {@link #removalLock}.
+   */
+  private boolean removeAtLocked(long position, @Nullable Object item) {
+    lockWord(TAIL);
+    lockWord(HEAD);
+    long tail = tail();
+    boolean removed = false;
+    try {
       long head = head();
-      int slot = slot(head);
-      if (sequence(slot) != head + 1 || OBJECTS.getVolatile(buffer, slot) != TOMBSTONE) {
-        return;
+      if (position < head || position >= tail) {
+        return false; // received meanwhile
       }
-      if (LONGS.compareAndSet(counters, HEAD, head, head + 1)) {
-        OBJECTS.setVolatile(buffer, slot, null);
-        LONGS.setRelease(sequences, slot, head + capacity);
-        LONGS.getAndAdd(counters, REMOVED, -1L);
-        signalAfterReceive(head, false);
+      for (long p = head; p < tail; p++) {
+        int slot = slot(p);
+        int attempt = 0;
+        while (sequence(slot) != p + 1) {
+          Spin.pause(attempt++); // claimed before the lock; its sender is about to publish
+        }
+      }
+      int slot = slot(position);
+      if (buffer[slot] != item) {
+        return false;
+      }
+      for (long p = position; p < tail - 1; p++) {
+        buffer[slot(p)] = buffer[slot(p + 1)]; // the sequences ("filled") stay
+      }
+      int last = slot(tail - 1);
+      buffer[last] = null;
+      LONGS.setRelease(sequences, last, tail - 1); // free again for the sender of tail - 1
+      long count = removals;
+      removedAt[(int) count & (REMOVAL_LOG - 1)] = position;
+      removals = count + 1;
+      removed = true;
+      return true;
+    } finally {
+      unlockTail(removed ? tail - 1 : tail);
+      LONGS.getAndBitwiseAnd(counters, HEAD, ~LOCKED);
+      if (removed) {
+        notFull.signalOne(); // room appeared in the middle
       }
     }
+  }
+
+  private void lockWord(int index) {
+    long word;
+    do {
+      word = (long) LONGS.getVolatile(counters, index);
+    } while (!LONGS.compareAndSet(counters, index, word, word | LOCKED));
+  }
+
+  private void unlockTail(long position) {
+    long word;
+    do {
+      word = tailWord(); // only the closed bit can change while locked
+    } while (!LONGS.compareAndSet(counters, TAIL, word, (position << SHIFT) | (word & CLOSED)));
   }
 
   @Override
@@ -582,18 +687,94 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
   }
 
   /**
-   * Weakly consistent: yields items in position order from the head at creation, never the same
-   * position twice; an item found by {@code hasNext} is returned by {@code next} even if it has
-   * been received since.
+   * Weakly consistent: yields items in order from the head at creation; an item present at creation
+   * and not received or removed meanwhile is yielded exactly once; an item found by {@code hasNext}
+   * is returned by {@code next} even if it has been received since. Removals from the middle shift
+   * positions; the iterator reads them from the removal log and shifts its own place to match,
+   * falling back to looking up its last item if it fell more than {@value #REMOVAL_LOG} removals
+   * behind.
    */
   private final class Itr implements Iterator<T> {
     private final Cursor next = new Cursor();
     private boolean hasNext;
-    private long lastPosition;
+
+    /** Where the next search starts. */
+    private long from;
+
+    /** The position of the last item returned, or -1 if none or it is gone. */
+    private long lastPosition = -1;
+
     private @Nullable Object lastItem;
 
+    /** The removal count {@link #from} and {@link #lastPosition} are valid for. */
+    private long epoch = removals;
+
     Itr() {
-      hasNext = seek(next, 0);
+      advance();
+    }
+
+    private void advance() {
+      for (; ; ) {
+        catchUp();
+        long result = seek(next, from);
+        if ((result & Long.MAX_VALUE) == epoch) {
+          hasNext = found(result);
+          return;
+        }
+      }
+    }
+
+    /** Shifts this iterator's place for the removals since {@link #epoch}. */
+    private void catchUp() {
+      for (; ; ) {
+        long now = removals;
+        if (now == epoch) {
+          return;
+        }
+        if (now - epoch > REMOVAL_LOG) {
+          relocate(now);
+          return;
+        }
+        long f = from;
+        long last = lastPosition;
+        for (long e = epoch; e < now; e++) {
+          long removed = removedAt[(int) e & (REMOVAL_LOG - 1)];
+          if (removed < f) {
+            f--;
+          }
+          if (last >= 0 && removed < last) {
+            last--;
+          } else if (removed == last) {
+            last = -1;
+          }
+        }
+        if (removals - epoch <= REMOVAL_LOG) { // the log entries read were not overwritten
+          from = f;
+          lastPosition = last;
+          epoch = now;
+          return;
+        }
+      }
+    }
+
+    /** Fell too far behind the removal log: find the last item again by identity. */
+    private void relocate(long now) {
+      Cursor cursor = new Cursor();
+      long position = 0;
+      long at = -1;
+      while (found(seek(cursor, position))) {
+        if (cursor.item == lastItem) {
+          at = cursor.position;
+          break;
+        }
+        if (cursor.position >= from) {
+          break;
+        }
+        position = cursor.position + 1;
+      }
+      lastPosition = at;
+      from = at >= 0 ? at + 1 : Math.min(from, head());
+      epoch = now;
     }
 
     @Override
@@ -609,17 +790,31 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
       }
       lastPosition = next.position;
       lastItem = next.item;
-      hasNext = seek(next, lastPosition + 1);
+      from = lastPosition + 1;
+      advance();
       return (T) lastItem;
     }
 
     @Override
     public void remove() {
-      if (lastItem == null) {
+      Object item = lastItem;
+      if (item == null) {
         throw new IllegalStateException("next() has not been called, or remove() already was");
       }
-      removeAt(lastPosition, lastItem);
       lastItem = null;
+      removalLock.lock();
+      try {
+        catchUp(); // exact now: no removal can run while we hold the lock
+        if (lastPosition >= 0 && removeAtLocked(lastPosition, item)) {
+          // Our own removal shifted the items after it: catch up on it too.
+          catchUp();
+          if (hasNext) {
+            advance(); // the found item moved back by one
+          }
+        }
+      } finally {
+        removalLock.unlock();
+      }
     }
   }
 }

@@ -25,9 +25,10 @@ import org.jspecify.annotations.Nullable;
  * exchange returns normally with its interrupt status set again; one interrupted, timed out or
  * closed before that removes itself and has exchanged nothing.
  *
- * <p>Close wakes everyone; waiting senders then throw (their items were not delivered) and waiting
- * receivers throw. Nothing is buffered, so {@code size()} is 0 and {@code cancel} returns nothing.
- * The lock gives every happens-before edge.
+ * <p>Close empties both queues and wakes everyone: waiting senders then throw (their items were not
+ * delivered) and receivers throw, so nothing is handed over once the channel is closed. Nothing is
+ * buffered, so {@code size()} is 0 and {@code cancel} returns nothing. The lock gives every
+ * happens-before edge.
  */
 public final class RendezvousChannel<T> extends AbstractChannel<T> {
 
@@ -86,7 +87,7 @@ public final class RendezvousChannel<T> extends AbstractChannel<T> {
       try {
         while (!self.taken) {
           if (closed) {
-            senders.remove(self);
+            senders.remove(self); // already cleared by close; harmless
             throw closedForSend();
           }
           if (timed) {
@@ -116,11 +117,11 @@ public final class RendezvousChannel<T> extends AbstractChannel<T> {
 
   /** Takes the item of the oldest waiting sender; the caller holds the lock. */
   private @Nullable T takeFromSender() {
+    if (closed) {
+      throw closedForReceive(); // nothing is buffered; waiting senders are being turned away
+    }
     Party sender = senders.pollFirst();
     if (sender == null) {
-      if (closed) {
-        throw closedForReceive();
-      }
       return null;
     }
     sender.taken = true;
@@ -194,6 +195,8 @@ public final class RendezvousChannel<T> extends AbstractChannel<T> {
       for (Party party : receivers) {
         party.ready.signal();
       }
+      senders.clear(); // each wakes, sees closed and throws: its item was not delivered
+      receivers.clear();
       return true;
     } finally {
       lock.unlock();
