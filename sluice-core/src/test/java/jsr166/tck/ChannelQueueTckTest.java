@@ -382,15 +382,25 @@ public class ChannelQueueTckTest extends JSR166TestCase {
     checkEmpty(q);
   }
 
+  /** How {@link #hammerAddAndRemove} takes an item out again. */
+  private enum Removal {
+    REMOVE,
+    REMOVE_IF,
+    ITERATOR
+  }
+
   /**
-   * Two threads that each add an item and remove it again (by {@code remove}, {@code removeIf} or
-   * the iterator, as the TCK's Collection8Test.testDetectRaces does) never hold more than two of
-   * the twenty slots, so every add must succeed.
+   * Two threads each add their own item and take it out again, as the TCK's
+   * Collection8Test.testDetectRaces does (there for 12 ms, or 10 s with {@code
+   * jsr166.expensiveTests}); here for up to {@code millis}. Each item is in the view from its add
+   * to its removal, so contains, removeIf and the (weakly consistent) iterator must see it, the
+   * removal must take it out, and at most two slots are ever in use, so every add must succeed.
    */
-  public void testConcurrentAddAndRemoveNeverRunOutOfRoom() {
-    final BlockingQueue<Item> q = boundedQueue(CAPACITY);
-    final int rounds = 20_000;
+  private void hammerAddAndRemove(Channel<Item> channel, Removal removal, long millis) {
+    final BlockingQueue<Item> q = channel.asBlockingQueue();
+    final int remainingCapacity = q.remainingCapacity();
     final CountDownLatch start = new CountDownLatch(1);
+    final long deadline = System.nanoTime() + MILLISECONDS.toNanos(millis);
     List<Thread> threads = new ArrayList<>();
     for (final Item item : new Item[] {one, two}) {
       threads.add(
@@ -399,17 +409,22 @@ public class ChannelQueueTckTest extends JSR166TestCase {
                 @Override
                 public void realRun() {
                   await(start);
-                  for (int i = 0; i < rounds; i++) {
-                    assertTrue(q.add(item));
-                    switch (i % 3) {
-                      case 0 -> assertTrue(q.remove(item));
-                      case 1 -> assertTrue(q.removeIf(x -> x == item));
-                      default -> {
+                  for (long round = 0; System.nanoTime() - deadline < 0; round++) {
+                    String when = removal + ", round " + round + ", " + item;
+                    assertTrue(when, q.add(item));
+                    assertTrue(when, q.contains(item));
+                    switch (removal) {
+                      case REMOVE -> assertTrue(when, q.remove(item));
+                      case REMOVE_IF -> assertTrue(when, q.removeIf(x -> x == item));
+                      case ITERATOR -> {
                         Iterator<Item> it = q.iterator();
-                        while (it.next() != item) {}
+                        while (it.next() != item) {
+                          // NoSuchElementException here: the iterator missed the item
+                        }
                         it.remove();
                       }
                     }
+                    assertFalse(when, q.contains(item));
                   }
                 }
               }));
@@ -419,7 +434,39 @@ public class ChannelQueueTckTest extends JSR166TestCase {
       awaitTermination(t);
     }
     assertEquals(0, q.size());
-    assertEquals(CAPACITY, q.remainingCapacity());
+    assertEquals(remainingCapacity, q.remainingCapacity());
+  }
+
+  /**
+   * Concurrent add and remove(Object) on a bounded view: each add finds room, each remove its item.
+   */
+  public void testConcurrentAddAndRemoveSeeEachItemWhenBounded() {
+    hammerAddAndRemove(Channel.bounded(CAPACITY), Removal.REMOVE, 1000);
+  }
+
+  /** Concurrent add and removeIf on a bounded view: removeIf removes an item present all along. */
+  public void testConcurrentAddAndRemoveIfSeeEachItemWhenBounded() {
+    hammerAddAndRemove(Channel.bounded(CAPACITY), Removal.REMOVE_IF, 1000);
+  }
+
+  /** Concurrent add and Iterator.remove on a bounded view: the iterator yields and removes it. */
+  public void testConcurrentAddAndIteratorRemoveSeeEachItemWhenBounded() {
+    hammerAddAndRemove(Channel.bounded(CAPACITY), Removal.ITERATOR, 1000);
+  }
+
+  /** Concurrent add and remove(Object) on an unbounded view. */
+  public void testConcurrentAddAndRemoveSeeEachItemWhenUnbounded() {
+    hammerAddAndRemove(Channel.unbounded(), Removal.REMOVE, 1000);
+  }
+
+  /** Concurrent add and removeIf on an unbounded view. */
+  public void testConcurrentAddAndRemoveIfSeeEachItemWhenUnbounded() {
+    hammerAddAndRemove(Channel.unbounded(), Removal.REMOVE_IF, 1000);
+  }
+
+  /** Concurrent add and Iterator.remove on an unbounded view. */
+  public void testConcurrentAddAndIteratorRemoveSeeEachItemWhenUnbounded() {
+    hammerAddAndRemove(Channel.unbounded(), Removal.ITERATOR, 1000);
   }
 
   /** Closing the channel wakes a take blocked on the empty view and a put blocked on a full one. */

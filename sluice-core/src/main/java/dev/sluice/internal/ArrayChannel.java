@@ -57,10 +57,12 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Close.</b> The first closer CASes {@link #closeState} from null (recording the cause), then
  * sets the closed bit; later closers only set the bit again (so that when their {@code close}
  * returns false the channel is visibly closed). The cause is written before the bit, so anyone who
- * sees the bit sees the cause. Closing then wakes every waiter. {@code cancel} closes and claims
- * every remaining position at once with one CAS of the head from {@code h} to the tail, then
- * collects those slots (waiting for any sender that claimed one before the close to publish it);
- * the single CAS makes cancel atomic with respect to concurrent receivers.
+ * sees the bit sees the cause. Closing then wakes every waiter. {@code cancel} takes {@link
+ * #removalLock}, locks the head word, records the cause, sets the closed bit, collects every
+ * remaining position (waiting for any sender that claimed one before the close to publish it) and
+ * unlocks the head at the frozen tail in one store: closing and claiming are one step as far as any
+ * other thread can tell. (Lincheck found both two-step versions: a second cancel could see the
+ * channel closed and take the items first, or set its cause while the first took them.)
  *
  * <p><b>Waiting.</b> Blocking callers first retry briefly on platform threads (spinning pays off on
  * a multi-core machine, never on a virtual thread, and at most {@link #MAX_SPINNERS} spin at once),
@@ -468,34 +470,35 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
   @Override
   @SuppressWarnings("unchecked")
   public List<T> cancel(Throwable cause) {
-    closeWith(Objects.requireNonNull(cause, "cause"));
+    Objects.requireNonNull(cause, "cause");
     List<T> items = new ArrayList<>();
-    removalLock.lock(); // no removal shifts the ring meanwhile: the tail is frozen now
+    removalLock.lock(); // cancels and removals are serialised
     try {
+      // Lock the head first, so that closing and claiming what is left are one step for everyone
+      // else: nobody can receive between the two, and the tail is frozen once closed. The cause is
+      // recorded inside too, so that of two cancels the one that takes the items sets the cause.
+      lockWord(HEAD);
+      CLOSE_STATE.compareAndSet(this, null, new Closed(cause));
+      LONGS.getAndBitwiseOr(counters, TAIL, CLOSED);
       long end = tail();
-      for (; ; ) {
-        long word = headWord();
-        long head = word >>> SHIFT;
-        if (head >= end) {
-          return items;
+      long head = head();
+      for (long position = head; position < end; position++) {
+        int slot = slot(position);
+        int attempt = 0;
+        while (sequence(slot) != position + 1) {
+          Spin.pause(attempt++); // claimed before the close; its sender is about to publish
         }
-        if (LONGS.compareAndSet(counters, HEAD, word, end << SHIFT)) {
-          for (long position = head; position < end; position++) {
-            int slot = slot(position);
-            int attempt = 0;
-            while (sequence(slot) != position + 1) {
-              Spin.pause(attempt++); // claimed before the close; its sender is about to publish
-            }
-            items.add((T) buffer[slot]);
-            buffer[slot] = null;
-            LONGS.setRelease(sequences, slot, position + slots);
-          }
-          return items;
-        }
+        items.add((T) buffer[slot]);
+        buffer[slot] = null;
+        LONGS.setRelease(sequences, slot, position + slots);
       }
+      LONGS.setVolatile(counters, HEAD, end << SHIFT); // claimed and unlocked in one store
     } finally {
       removalLock.unlock();
     }
+    notEmpty.signalAll();
+    notFull.signalAll();
+    return items;
   }
 
   @Override
@@ -505,19 +508,37 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
 
   @Override
   public boolean isClosedForReceive() {
-    long word = tailWord();
-    return (word & CLOSED) != 0 && (word >>> SHIFT) <= head();
+    long tail = tailWord();
+    if ((tail & CLOSED) == 0) {
+      return false;
+    }
+    int attempt = 0;
+    for (; ; ) {
+      long head = headWord();
+      tail = tailWord();
+      if (((head | tail) & LOCKED) == 0) {
+        return (tail >>> SHIFT) <= (head >>> SHIFT);
+      }
+      Spin.pause(attempt++); // a cancel or removal is in progress: wait for its outcome
+    }
   }
 
   // ------------------------------------------------------------- inspection
 
-  /** The number of claimed positions, tail - head, read consistently (double collect). */
+  /**
+   * The number of claimed positions, tail - head, read consistently (double collect), never in the
+   * middle of a cancel or removal.
+   */
   private long occupied() {
+    int attempt = 0;
     for (; ; ) {
-      long head = head();
-      long tail = tail();
-      if (head == head()) {
-        return tail - head;
+      long head = headWord();
+      long tail = tailWord();
+      if (((head | tail) & LOCKED) == 0 && head == headWord()) {
+        return (tail >>> SHIFT) - (head >>> SHIFT);
+      }
+      if (((head | tail) & LOCKED) != 0) {
+        Spin.pause(attempt++);
       }
     }
   }
