@@ -472,8 +472,15 @@ public final class Group implements TaskGroup {
     }
   }
 
-  /** Runs a claimed task's code, with retries, on the calling thread; records nothing. */
+  /**
+   * Runs a claimed task's code, with retries, on the calling thread; records nothing. The caller
+   * registered the task as its runner's {@code current} under the lock before, so a cancel either
+   * happened before (seen here: the code never starts) or interrupts this thread.
+   */
   private <T> Outcome<T> call(GroupTask<T> task) {
+    if (cancelled || task.isTerminal()) {
+      return new Outcome<>(task, null, new CancellationException("cancelled before it started"));
+    }
     T value = null;
     Throwable failure = null;
     for (int attempt = 1; ; attempt++) {
@@ -613,6 +620,10 @@ public final class Group implements TaskGroup {
     try {
       outcome.recordLocked();
       self.current = outer;
+      // An interrupt that cancelled the inline task was meant for it, not for its waiter.
+      if (task.interruptedByCancel && !cancelled && (outer == null || !outer.isTerminal())) {
+        Thread.interrupted();
+      }
     } finally {
       lock.unlock();
     }
@@ -624,6 +635,40 @@ public final class Group implements TaskGroup {
       runner.current = task;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** A blocking wait, for {@link #awaitReleasingSlot}. */
+  @FunctionalInterface
+  interface BlockingWait<T> {
+    T get() throws InterruptedException;
+  }
+
+  /**
+   * Runs a blocking wait; if the caller is a task of this group, it gives its slot back meanwhile
+   * and takes one again (ahead of queued work) before returning, as a nested {@link #await} does.
+   * For waits on the group's own work through other means than a task ({@code mapConcurrent},
+   * {@code invokeAny}), so that they cannot deadlock either.
+   */
+  <T> T awaitReleasingSlot(BlockingWait<T> wait) throws InterruptedException {
+    Runner self = CURRENT.get();
+    if (self == null || self.group() != this) {
+      return wait.get();
+    }
+    Runner toStart;
+    lock.lock();
+    try {
+      toStart = releaseSlotLocked();
+    } finally {
+      lock.unlock();
+    }
+    if (toStart != null) {
+      toStart.start();
+    }
+    try {
+      return wait.get();
+    } finally {
+      reacquireSlot();
     }
   }
 
@@ -697,6 +742,7 @@ public final class Group implements TaskGroup {
         cancelledTasks++;
         Runner runner = task.runner;
         if (mayInterrupt && runner != null && runner.current == task && runner.thread != null) {
+          task.interruptedByCancel = true;
           runner.thread.interrupt();
         }
         return true;
@@ -735,9 +781,10 @@ public final class Group implements TaskGroup {
       queue.clear();
     }
     outsideQueued = 0;
-    Thread self = Thread.currentThread();
+    // Every runner executing a task, this thread included: it may be a waiter that ran the failing
+    // task inline and would otherwise go on with its own task.
     for (Runner runner : runners) {
-      if (runner.current != null && runner.thread != null && runner.thread != self) {
+      if (runner.current != null && runner.thread != null) {
         runner.thread.interrupt();
       }
     }

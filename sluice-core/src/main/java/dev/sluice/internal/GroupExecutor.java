@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link java.util.concurrent.ExecutorService} view of a {@link Group}.
@@ -34,6 +36,10 @@ final class GroupExecutor extends AbstractExecutorService {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition terminated = lock.newCondition();
   private boolean shutdown;
+
+  /** Submits accepted and not yet registered with the group: the view is not terminated yet. */
+  private int submitting;
+
   private final Map<GroupTask<?>, Runnable> tasks = new LinkedHashMap<>();
 
   GroupExecutor(Group group) {
@@ -41,37 +47,64 @@ final class GroupExecutor extends AbstractExecutorService {
   }
 
   private <T> GroupTask<T> track(Callable<T> callable, Runnable asRunnable) {
+    return track(callable, asRunnable, null);
+  }
+
+  private <T> GroupTask<T> track(
+      Callable<T> callable, Runnable asRunnable, @Nullable Consumer<GroupTask<?>> alsoOnFinished) {
     lock.lock();
     try {
       if (shutdown) {
         throw new RejectedExecutionException(
             "executor view of task group '" + group.name() + "' is shut down");
       }
+      submitting++; // not terminated before this task is registered or refused
     } finally {
       lock.unlock();
     }
-    // Registered by the group under its lock before the task can start or finish.
-    return group.submitIsolated(
-        callable,
-        task -> {
-          lock.lock();
-          try {
-            tasks.put(task, asRunnable);
-          } finally {
-            lock.unlock();
-          }
-        },
-        task -> {
-          lock.lock();
-          try {
-            tasks.remove(task);
-            if (shutdown && tasks.isEmpty()) {
-              terminated.signalAll();
+    try {
+      // Registered by the group under its lock before the task can start or finish.
+      return group.submitIsolated(
+          callable,
+          task -> {
+            lock.lock();
+            try {
+              tasks.put(task, asRunnable);
+            } finally {
+              lock.unlock();
             }
-          } finally {
-            lock.unlock();
-          }
-        });
+          },
+          task -> {
+            if (alsoOnFinished != null) {
+              alsoOnFinished.accept(task);
+            }
+            lock.lock();
+            try {
+              tasks.remove(task);
+              signalIfTerminatedLocked();
+            } finally {
+              lock.unlock();
+            }
+          });
+    } finally {
+      lock.lock();
+      try {
+        submitting--;
+        signalIfTerminatedLocked();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  private boolean isTerminatedLocked() {
+    return shutdown && submitting == 0 && tasks.isEmpty();
+  }
+
+  private void signalIfTerminatedLocked() {
+    if (isTerminatedLocked()) {
+      terminated.signalAll();
+    }
   }
 
   @Override
@@ -176,6 +209,63 @@ final class GroupExecutor extends AbstractExecutorService {
     }
   }
 
+  @Override
+  public <T> T invokeAny(Collection<? extends Callable<T>> callables)
+      throws InterruptedException, ExecutionException {
+    try {
+      return invokeAny(callables, false, 0L);
+    } catch (TimeoutException e) {
+      throw new AssertionError("untimed invokeAny timed out", e);
+    }
+  }
+
+  @Override
+  public <T> T invokeAny(Collection<? extends Callable<T>> callables, long timeout, TimeUnit unit)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    Objects.requireNonNull(unit, "unit");
+    return invokeAny(callables, true, System.nanoTime() + unit.toNanos(timeout));
+  }
+
+  /**
+   * Runs the tasks, returns the first successful result and cancels the rest. Waits on its own
+   * channel of finished tasks, giving the caller's slot back meanwhile if it is a task of the group
+   * (so that a one-slot group does not deadlock).
+   */
+  @SuppressWarnings("unchecked")
+  private <T> T invokeAny(Collection<? extends Callable<T>> callables, boolean timed, long deadline)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    Objects.requireNonNull(callables, "tasks");
+    if (callables.isEmpty()) {
+      throw new IllegalArgumentException("tasks must not be empty");
+    }
+    LinkedChannel<GroupTask<?>> finished = new LinkedChannel<>();
+    List<GroupTask<T>> submitted = new ArrayList<>(callables.size());
+    try {
+      for (Callable<T> c : callables) {
+        Callable<T> task = Objects.requireNonNull(c, "task");
+        submitted.add(track(task, () -> call(task), finished::offer));
+      }
+      ExecutionException last = null;
+      for (int i = 0; i < submitted.size(); i++) {
+        GroupTask<T> done =
+            (GroupTask<T>) group.awaitReleasingSlot(() -> finished.take(timed, deadline));
+        if (done == null) {
+          throw new TimeoutException("no task succeeded in time");
+        }
+        try {
+          return done.get();
+        } catch (ExecutionException e) {
+          last = e;
+        } catch (CancellationException e) {
+          last = new ExecutionException(e);
+        }
+      }
+      throw last;
+    } finally {
+      cancelAll(submitted);
+    }
+  }
+
   private static void awaitQuietly(Future<?> f) throws InterruptedException {
     try {
       f.get();
@@ -195,9 +285,7 @@ final class GroupExecutor extends AbstractExecutorService {
     lock.lock();
     try {
       shutdown = true;
-      if (tasks.isEmpty()) {
-        terminated.signalAll();
-      }
+      signalIfTerminatedLocked();
     } finally {
       lock.unlock();
     }
@@ -210,9 +298,7 @@ final class GroupExecutor extends AbstractExecutorService {
     try {
       shutdown = true;
       snapshot = new ArrayList<>(tasks.entrySet());
-      if (tasks.isEmpty()) {
-        terminated.signalAll();
-      }
+      signalIfTerminatedLocked();
     } finally {
       lock.unlock();
     }
@@ -240,7 +326,7 @@ final class GroupExecutor extends AbstractExecutorService {
   public boolean isTerminated() {
     lock.lock();
     try {
-      return shutdown && tasks.isEmpty();
+      return isTerminatedLocked();
     } finally {
       lock.unlock();
     }
@@ -251,7 +337,7 @@ final class GroupExecutor extends AbstractExecutorService {
     long nanos = unit.toNanos(timeout);
     lock.lock();
     try {
-      while (!(shutdown && tasks.isEmpty())) {
+      while (!isTerminatedLocked()) {
         if (nanos <= 0) {
           return false;
         }

@@ -44,6 +44,9 @@ final class GroupTask<T> implements Task<T> {
   private @Nullable Throwable failure;
   final CountDownLatch done = new CountDownLatch(1);
 
+  /** Set, under the group's lock, when {@code cancel(true)} interrupted the thread running it. */
+  boolean interruptedByCancel;
+
   /** Set, under the group's lock, when the task was cancelled before it started. */
   boolean cancelledUnstarted;
 

@@ -116,8 +116,13 @@ final class MapConcurrent<I, O> implements Iterator<Completion<I, O>> {
   }
 
   private Completion<I, O> receive() {
+    Completion<I, O> ready = results.poll();
+    if (ready != null) {
+      return ready;
+    }
     try {
-      Completion<I, O> c = results.take(false, 0L);
+      // From inside a task of the group, wait without holding a slot: the tasks may need it.
+      Completion<I, O> c = group.awaitReleasingSlot(() -> results.take(false, 0L));
       assert c != null;
       return c;
     } catch (InterruptedException e) {
