@@ -85,8 +85,12 @@ import org.jspecify.annotations.Nullable;
  * sender signalled. The signalled receiver then either takes an item and, seeing more, signals the
  * next receiver (reading the tail after its head CAS); or finds the channel empty again (others
  * took the items, so the next item is again a transition, which signals); or leaves and passes the
- * wake-up on. The CASes and reads are all volatile, and a waiter's enqueue precedes its re-check,
- * so a signaller that reads no waiter was early enough for the re-check to see its item.
+ * wake-up on. A waiter whose node was signalled while its own re-check succeeded holds a wake-up
+ * too, and must cascade exactly as a woken thread would (missed once: a cascade aimed at it was
+ * swallowed and the other waiters slept with items or room available; see
+ * BoundedChannelWakeupTest). The CASes and reads are all volatile, and a waiter's enqueue precedes
+ * its re-check, so a signaller that reads no waiter was early enough for the re-check to see its
+ * item.
  *
  * <p><b>Removal from the middle</b> ({@code BlockingQueue.remove(Object)}, {@code Iterator.remove})
  * is rare and may be slow, but must leave the channel exact: its room is free at once, order is
@@ -315,9 +319,13 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
           result = tryOffer(item, true); // retry at once; enqueue again only if that fails
         }
       } finally {
-        // Leaving without the slot we were woken for (timeout, interrupt, closed)? Pass it on.
-        if (!signalled && notFull.cancel(node) && result != OK) {
-          notFull.signalOne();
+        if (!signalled && notFull.cancel(node)) {
+          // Signalled after all, while the re-check was under way: the wake-up is ours. Use it as
+          // a woken sender would (pass it along if room is left), or pass it on if we leave
+          // without a slot (timeout, interrupt, closed).
+          if (result != OK || (notFull.hasWaiters() && tail() - head() < capacity)) {
+            notFull.signalOne();
+          }
         }
       }
     }
@@ -425,9 +433,13 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
           item = tryPoll(true); // retry at once; enqueue again only if that fails
         }
       } finally {
-        // Leaving without the item we were woken for (timeout, interrupt, closed)? Pass it on.
-        if (!signalled && notEmpty.cancel(node) && item == null) {
-          notEmpty.signalOne();
+        if (!signalled && notEmpty.cancel(node)) {
+          // Signalled after all, while the re-check was under way: the wake-up is ours. Use it as
+          // a woken receiver would (pass it along if items are left), or pass it on if we leave
+          // without an item (timeout, interrupt, closed).
+          if (item == null || (notEmpty.hasWaiters() && tail() > head())) {
+            notEmpty.signalOne();
+          }
         }
       }
     }
