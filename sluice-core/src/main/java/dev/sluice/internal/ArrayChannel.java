@@ -2,6 +2,7 @@ package dev.sluice.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -101,11 +102,10 @@ import org.jspecify.annotations.Nullable;
  * "filled", stay as they are), frees the last slot and unlocks the tail with its position lowered
  * by one, then the head. Senders and receivers that claimed a position before the lock touch only
  * their own slot, which the shift cannot reach: a receiver's claimed slot is not reused before it
- * frees it, and the shift stays within {@code [head, tail)}. Each removal bumps {@link #removals}
- * after recording its position in {@link #removedAt}; readers that walk the ring without claiming
- * (iterators, {@code peek}, {@code contains}) read {@code removals} before and after each item and
- * retry (iterators shifting their place by the logged positions), so they never see an item twice
- * or miss one that stayed.
+ * frees it, and the shift stays within {@code [head, tail)}. Each live iterator is registered
+ * (weakly) with the channel and each removal shifts its place to match, under the same lock (as
+ * {@code ArrayBlockingQueue} does); readers that walk the ring ({@code peek}, {@code contains},
+ * each iterator step) freeze it as a removal does, briefly.
  */
 public final class ArrayChannel<T> extends AbstractChannel<T> {
 
@@ -139,9 +139,6 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
   private static final int MAX_SPINNERS =
       Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
 
-  /** Removals remembered for iterators to adjust their place; must be a power of two. */
-  private static final int REMOVAL_LOG = 64;
-
   private static final int OK = 0;
   private static final int FULL = 1;
   private static final int SHUT = 2;
@@ -162,11 +159,8 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
   private final AtomicInteger spinners = new AtomicInteger();
   private final ReentrantLock removalLock = new ReentrantLock();
 
-  /** Positions of the latest removals, indexed by removal number; written under removalLock. */
-  private final long[] removedAt = new long[REMOVAL_LOG];
-
-  /** Removals so far; written under removalLock after {@link #removedAt}. */
-  private volatile long removals;
+  /** Live iterators, which each removal adjusts; guarded by removalLock. */
+  private final ArrayList<WeakReference<Itr>> iterators = new ArrayList<>();
 
   @SuppressWarnings("unused") // accessed through CLOSE_STATE
   private volatile @Nullable Closed closeState;
@@ -577,64 +571,47 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
   }
 
   /**
-   * Finds the first item at a position at least {@code from} (and at least the head), as of one
-   * removal count, which it returns; the cursor is set if an item was found.
+   * Finds the first item at a position at least {@code from} (and at least the head) and sets the
+   * cursor to it. The walk is exclusive, as a removal is: it holds {@link #removalLock} and locks
+   * both words, so the ring is frozen while it looks (senders and receivers back off for that long;
+   * walks are rare view operations: iteration, {@code peek}, {@code contains}, removal from the
+   * middle).
    *
-   * @return the value of {@link #removals} the answer is valid for, with bit 63 set if no item was
-   *     found; the caller retries (adjusting {@code from}) if removals has moved on since
+   * @return whether an item was found
    */
-  private long seek(Cursor cursor, long from) {
-    for (; ; ) {
-      long epoch = removals;
-      long tailWord = tailWord();
-      long headWord = headWord();
-      if (((tailWord | headWord) & LOCKED) != 0) {
-        Spin.pause(0); // a removal is shifting items
-        continue;
-      }
-      long position = Math.max(from, headWord >>> SHIFT);
-      long tail = tailWord >>> SHIFT;
-      int attempt = 0;
-      while (position < tail) {
-        int slot = slot(position);
-        long sequence = sequence(slot);
-        if (sequence == position + 1) {
-          Object item = OBJECTS.getVolatile(buffer, slot);
-          if (item != null && sequence(slot) == position + 1) {
-            cursor.position = position;
-            cursor.item = item;
-            return epoch;
-          }
-          position++; // received just now
-        } else if (sequence < position + 1) {
-          if (removals != epoch || (tailWord() & LOCKED) != 0) {
-            break; // not a sender about to publish: a removal moved things; start over
-          }
-          Spin.pause(attempt++); // claimed by a sender that is about to publish
-        } else {
-          position = Math.max(position + 1, head()); // received already
+  private boolean seek(Cursor cursor, long from) {
+    removalLock.lock();
+    try {
+      lockWord(TAIL);
+      lockWord(HEAD);
+      try {
+        long tail = tail();
+        long position = Math.max(from, head());
+        if (position >= tail) {
+          return false;
         }
+        int slot = slot(position);
+        int attempt = 0;
+        while (sequence(slot) != position + 1) {
+          Spin.pause(attempt++); // claimed before the lock; its sender is about to publish
+        }
+        cursor.position = position;
+        cursor.item = buffer[slot];
+        return true;
+      } finally {
+        LONGS.getAndBitwiseAnd(counters, TAIL, ~LOCKED);
+        LONGS.getAndBitwiseAnd(counters, HEAD, ~LOCKED);
       }
-      if (position >= tail) {
-        return epoch | Long.MIN_VALUE;
-      }
+    } finally {
+      removalLock.unlock();
     }
-  }
-
-  private static boolean found(long seekResult) {
-    return seekResult >= 0;
   }
 
   @Override
   @SuppressWarnings("unchecked")
   protected @Nullable T peek() {
     Cursor cursor = new Cursor();
-    for (; ; ) {
-      long result = seek(cursor, 0);
-      if ((result & Long.MAX_VALUE) == removals) {
-        return found(result) ? (T) cursor.item : null;
-      }
-    }
+    return seek(cursor, 0) ? (T) cursor.item : null;
   }
 
   @Override
@@ -643,7 +620,7 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
     try {
       Cursor cursor = new Cursor();
       long from = 0;
-      while (found(seek(cursor, from))) { // no removal can interleave: we hold the lock
+      while (seek(cursor, from)) { // no removal can run meanwhile: we hold the lock
         if (o.equals(cursor.item) && removeAtLocked(cursor.position, cursor.item)) {
           return true;
         }
@@ -686,9 +663,14 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
       int last = slot(tail - 1);
       buffer[last] = null;
       LONGS.setRelease(sequences, last, tail - 1); // free again for the sender of tail - 1
-      long count = removals;
-      removedAt[(int) count & (REMOVAL_LOG - 1)] = position;
-      removals = count + 1;
+      for (int i = iterators.size() - 1; i >= 0; i--) {
+        Itr it = iterators.get(i).get();
+        if (it == null || it.isDetached()) {
+          iterators.remove(i);
+        } else {
+          it.removedAt(position);
+        }
+      }
       removed = true;
       return true;
     } finally {
@@ -721,93 +703,77 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
 
   /**
    * Weakly consistent: yields items in order from the head at creation; an item present at creation
-   * and not received or removed meanwhile is yielded exactly once; an item found by {@code hasNext}
-   * is returned by {@code next} even if it has been received since. Removals from the middle shift
-   * positions; the iterator reads them from the removal log and shifts its own place to match,
-   * falling back to looking up its last item if it fell more than {@value #REMOVAL_LOG} removals
-   * behind.
+   * and neither received nor removed meanwhile is yielded exactly once; an item found by {@code
+   * hasNext} is returned by {@code next} even if it has been received or removed since. Each live
+   * iterator is registered (weakly) with the channel, and every removal from the middle shifts its
+   * place to match, under {@link #removalLock}, as {@code ArrayBlockingQueue} does.
    */
   private final class Itr implements Iterator<T> {
-    private final Cursor next = new Cursor();
+    private final Cursor cursor = new Cursor();
+
+    // Guarded by removalLock (removals adjust them); read and written by this iterator's user.
     private boolean hasNext;
 
-    /** Where the next search starts. */
-    private long from;
+    /** The position of the item next() will return, or -1 if that item was removed. */
+    private long nextPosition = -1;
 
-    /** The position of the last item returned, or -1 if none or it is gone. */
+    private @Nullable Object nextItem;
+
+    /** Where the search after next() starts. */
+    private long resumeFrom;
+
+    /** The position of the item last returned, or -1 if none or it is gone. */
     private long lastPosition = -1;
 
     private @Nullable Object lastItem;
 
-    /** The removal count {@link #from} and {@link #lastPosition} are valid for. */
-    private long epoch = removals;
-
     Itr() {
-      advance();
+      removalLock.lock();
+      try {
+        iterators.add(new WeakReference<>(this));
+        advance(0);
+      } finally {
+        removalLock.unlock();
+      }
     }
 
-    private void advance() {
-      for (; ; ) {
-        catchUp();
-        long result = seek(next, from);
-        if ((result & Long.MAX_VALUE) == epoch) {
-          hasNext = found(result);
-          return;
+    /** Finds the next item from {@code from}; the caller holds removalLock. */
+    private void advance(long from) {
+      hasNext = seek(cursor, from);
+      if (hasNext) {
+        nextPosition = cursor.position;
+        nextItem = cursor.item;
+        resumeFrom = nextPosition + 1;
+      } else {
+        nextPosition = -1;
+        nextItem = null;
+      }
+    }
+
+    /** A removal at {@code position} shifted the items after it back by one. */
+    void removedAt(long position) {
+      if (nextPosition >= 0) {
+        if (position < nextPosition) {
+          nextPosition--;
+        } else if (position == nextPosition) {
+          nextPosition = -1; // still returned by next(), but gone from the channel
+        }
+      }
+      if (position < resumeFrom) {
+        resumeFrom--;
+      }
+      if (lastPosition >= 0) {
+        if (position < lastPosition) {
+          lastPosition--;
+        } else if (position == lastPosition) {
+          lastPosition = -1;
         }
       }
     }
 
-    /** Shifts this iterator's place for the removals since {@link #epoch}. */
-    private void catchUp() {
-      for (; ; ) {
-        long now = removals;
-        if (now == epoch) {
-          return;
-        }
-        if (now - epoch > REMOVAL_LOG) {
-          relocate(now);
-          return;
-        }
-        long f = from;
-        long last = lastPosition;
-        for (long e = epoch; e < now; e++) {
-          long removed = removedAt[(int) e & (REMOVAL_LOG - 1)];
-          if (removed < f) {
-            f--;
-          }
-          if (last >= 0 && removed < last) {
-            last--;
-          } else if (removed == last) {
-            last = -1;
-          }
-        }
-        if (removals - epoch <= REMOVAL_LOG) { // the log entries read were not overwritten
-          from = f;
-          lastPosition = last;
-          epoch = now;
-          return;
-        }
-      }
-    }
-
-    /** Fell too far behind the removal log: find the last item again by identity. */
-    private void relocate(long now) {
-      Cursor cursor = new Cursor();
-      long position = 0;
-      long at = -1;
-      while (found(seek(cursor, position))) {
-        if (cursor.item == lastItem) {
-          at = cursor.position;
-          break;
-        }
-        if (cursor.position >= from) {
-          break;
-        }
-        position = cursor.position + 1;
-      }
-      lastPosition = at;
-      from = at >= 0 ? at + 1 : Math.min(from, head());
-      epoch = now;
+    /** Finished and with nothing left to remove: removals need not track it any more. */
+    boolean isDetached() {
+      return !hasNext && lastItem == null;
     }
 
     @Override
@@ -818,32 +784,31 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
     @Override
     @SuppressWarnings("unchecked")
     public T next() {
-      if (!hasNext) {
-        throw new NoSuchElementException();
+      removalLock.lock();
+      try {
+        if (!hasNext) {
+          throw new NoSuchElementException();
+        }
+        lastPosition = nextPosition;
+        lastItem = nextItem;
+        advance(resumeFrom);
+        return (T) lastItem;
+      } finally {
+        removalLock.unlock();
       }
-      lastPosition = next.position;
-      lastItem = next.item;
-      from = lastPosition + 1;
-      advance();
-      return (T) lastItem;
     }
 
     @Override
     public void remove() {
-      Object item = lastItem;
-      if (item == null) {
-        throw new IllegalStateException("next() has not been called, or remove() already was");
-      }
-      lastItem = null;
       removalLock.lock();
       try {
-        catchUp(); // exact now: no removal can run while we hold the lock
-        if (lastPosition >= 0 && removeAtLocked(lastPosition, item)) {
-          // Our own removal shifted the items after it: catch up on it too.
-          catchUp();
-          if (hasNext) {
-            advance(); // the found item moved back by one
-          }
+        Object item = lastItem;
+        if (item == null) {
+          throw new IllegalStateException("next() has not been called, or remove() already was");
+        }
+        lastItem = null;
+        if (lastPosition >= 0) {
+          removeAtLocked(lastPosition, item); // adjusts this iterator too
         }
       } finally {
         removalLock.unlock();
