@@ -65,9 +65,9 @@ import java.util.stream.Stream;
  *
  * A blocking method interrupted while waiting throws {@link InterruptedException} and leaves no
  * trace: an interrupted send has enqueued nothing, an interrupted receive has consumed nothing. A
- * call that need not wait (there is room, or an item, or on a rendezvous channel a waiting
- * partner) completes even if the caller's interrupt status is set, and leaves it set; a call that
- * would have to wait throws {@link InterruptedException} at once and clears it.
+ * call that need not wait (there is room, or an item, or on a rendezvous channel a waiting partner)
+ * completes even if the caller's interrupt status is set, and leaves it set; a call that would have
+ * to wait throws {@link InterruptedException} at once and clears it.
  *
  * <h2>Memory consistency effects</h2>
  *
