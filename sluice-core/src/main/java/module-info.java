@@ -5,6 +5,7 @@
  */
 module dev.sluice {
   requires static transitive org.jspecify;
+  requires jdk.jfr;
 
   exports dev.sluice;
 }

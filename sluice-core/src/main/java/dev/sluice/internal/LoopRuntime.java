@@ -1,0 +1,271 @@
+package dev.sluice.internal;
+
+import dev.sluice.Channel;
+import dev.sluice.ChannelClosedException;
+import dev.sluice.ErrorPolicy;
+import dev.sluice.Pipeline;
+import dev.sluice.internal.PipelineSpec.Kind;
+import dev.sluice.internal.PipelineSpec.StageSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A stage whose workers loop: take an item, run the function, emit. Used for {@code map}, {@code
+ * flatMap}, {@code filter} and the terminals {@code forEach}, {@code toList} and {@code into}.
+ *
+ * <p>Three intakes: direct (each worker receives from the input channel), ordered (a {@link
+ * Reorderer} numbers items as they are taken and emits results in that order) and keyed (a {@link
+ * KeyedIntake} keeps one item per key in flight).
+ */
+final class LoopRuntime extends StageRuntime {
+
+  private final @Nullable Reorderer reorderer;
+  private final @Nullable KeyedIntake keyed;
+  private final Attempt attempt;
+  private final boolean bufferAttempts;
+  private final @Nullable Channel<Object> target;
+  private final @Nullable ArrayList<Object> list;
+
+  @SuppressWarnings("unchecked")
+  LoopRuntime(
+      PipelineRun<?> run,
+      int index,
+      StageSpec spec,
+      @Nullable Channel<Object> input,
+      @Nullable Channel<Object> output) {
+    super(run, index, spec, input, output);
+    int window = options.orderWindow();
+    this.reorderer = window > 0 && !kind.isTerminal() ? new Reorderer(this, window) : null;
+    Function<Object, ?> key = options.key();
+    this.keyed = key != null ? new KeyedIntake(this, key, options.capacity()) : null;
+    this.bufferAttempts =
+        kind == Kind.FLAT_MAP && options.errorPolicy() instanceof ErrorPolicy.Retry;
+    this.target = kind == Kind.INTO ? (Channel<Object>) Objects.requireNonNull(spec.fn()) : null;
+    this.list = kind == Kind.TO_LIST ? new ArrayList<>() : null;
+    this.attempt = attemptFor(kind, spec.fn());
+  }
+
+  @SuppressWarnings("unchecked")
+  private Attempt attemptFor(Kind kind, @Nullable Object fn) {
+    return switch (kind) {
+      case MAP -> {
+        var f = (Pipeline.ItemFunction<Object, Object>) Objects.requireNonNull(fn);
+        yield (item, out) -> {
+          Object result = f.apply(item);
+          if (result == null) {
+            throw new NullPointerException(
+                "the map function of stage '"
+                    + name
+                    + "' returned null for "
+                    + PipelineRun.describe(item));
+          }
+          out.emit(result);
+          return true;
+        };
+      }
+      case FLAT_MAP -> {
+        var f = (Pipeline.FlatMapper<Object, Object>) Objects.requireNonNull(fn);
+        yield (item, out) -> {
+          if (bufferAttempts) {
+            Buffer buffer = new Buffer();
+            f.apply(item, buffer);
+            for (Object o : buffer.items) {
+              out.emit(o);
+            }
+          } else {
+            f.apply(item, out);
+          }
+          return true;
+        };
+      }
+      case FILTER -> {
+        var f = (Pipeline.ItemPredicate<Object>) Objects.requireNonNull(fn);
+        yield (item, out) -> {
+          if (!f.test(item)) {
+            return false;
+          }
+          out.emit(item);
+          return true;
+        };
+      }
+      case FOR_EACH -> {
+        var f = (Pipeline.ItemConsumer<Object>) Objects.requireNonNull(fn);
+        yield (item, out) -> {
+          f.accept(item);
+          return true;
+        };
+      }
+      case TO_LIST ->
+          (item, out) -> {
+            Objects.requireNonNull(list).add(item);
+            return true;
+          };
+      case INTO ->
+          (item, out) -> {
+            send(Objects.requireNonNull(target), item);
+            return true;
+          };
+      default -> throw new IllegalArgumentException("not a loop stage: " + kind);
+    };
+  }
+
+  @Override
+  void start() {
+    int workers = kind == Kind.TO_LIST || kind == Kind.INTO ? 1 : options.workers();
+    if (reorderer != null) {
+      startWorkers(workers, this::orderedLoop);
+    } else if (keyed != null) {
+      startWorkers(workers, this::keyedLoop);
+    } else {
+      startWorkers(workers, this::directLoop);
+    }
+  }
+
+  private void directLoop() {
+    while (true) {
+      Object item;
+      try {
+        item = take();
+      } catch (ChannelClosedException | InterruptedException e) {
+        if (e instanceof InterruptedException && !run.isStopping()) {
+          continue; // a stray interrupt; the flag is already cleared
+        }
+        return;
+      }
+      if (!count(handle(item, attempt, direct))) {
+        return;
+      }
+    }
+  }
+
+  /** Counts an outcome; false when the worker must exit. */
+  private boolean count(Outcome outcome) {
+    switch (outcome) {
+      case PASSED -> {
+        counters.succeeded.increment();
+        if (kind.isTerminal()) {
+          counters.emitted.increment();
+        }
+      }
+      case FILTERED -> counters.filtered.increment();
+      case FAILED -> {}
+      case STOP -> {
+        return false;
+      }
+    }
+    if (Thread.interrupted() && run.isStopping()) {
+      return false;
+    }
+    return true;
+  }
+
+  private void keyedLoop() {
+    KeyedIntake intake = Objects.requireNonNull(keyed);
+    @Nullable Object heldKey = KeyedIntake.NONE;
+    while (true) {
+      KeyedIntake.Taken taken;
+      try {
+        taken = intake.next(heldKey);
+      } catch (ChannelClosedException | InterruptedException e) {
+        if (e instanceof InterruptedException && !run.isStopping()) {
+          continue;
+        }
+        return;
+      } catch (KeyedIntake.KeyFailure e) {
+        run.fail(name, e.item, Objects.requireNonNull(e.getCause()));
+        counters.failed.increment();
+        return;
+      }
+      heldKey = taken.key();
+      if (!count(handle(taken.item(), attempt, direct))) {
+        return;
+      }
+    }
+  }
+
+  private void orderedLoop() {
+    Reorderer order = Objects.requireNonNull(reorderer);
+    while (true) {
+      Reorderer.Slot slot;
+      try {
+        slot = order.take();
+      } catch (ChannelClosedException | InterruptedException e) {
+        if (e instanceof InterruptedException && !run.isStopping()) {
+          continue;
+        }
+        return;
+      }
+      Buffer buffer = new Buffer();
+      Outcome outcome = handle(slot.item, attempt, buffer);
+      switch (outcome) {
+        case PASSED, FAILED -> slot.outputs = buffer.items;
+        case FILTERED -> counters.filtered.increment();
+        case STOP -> {
+          order.abandon(slot);
+          return;
+        }
+      }
+      if (!order.complete(slot, outcome == Outcome.PASSED)) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Emits an ordered item's outputs, in order; called by the {@link Reorderer}'s flusher.
+   *
+   * @return false if the run stopped (a passed item is then discarded; a failed one stays failed)
+   */
+  boolean deliver(Object item, List<Object> outputs, boolean passed) {
+    try {
+      for (Object out : outputs) {
+        direct.emit(out);
+      }
+    } catch (InterruptedException | ChannelClosedException e) {
+      if (passed) {
+        discard(item);
+      }
+      return false;
+    }
+    if (passed) {
+      counters.succeeded.increment();
+    }
+    return true;
+  }
+
+  @Override
+  void endStage() {
+    Channel<Object> into = target;
+    if (into != null && !run.isStopping()) {
+      into.close(); // when stopping, stop() has closed it with the cause
+    }
+    super.endStage();
+  }
+
+  @Override
+  void stop(Throwable cause) {
+    super.stop(cause);
+    Channel<Object> into = target;
+    if (into != null) {
+      into.close(cause);
+    }
+  }
+
+  @Override
+  void settle() {
+    if (reorderer != null) {
+      reorderer.settle();
+    }
+    if (keyed != null) {
+      keyed.settle();
+    }
+  }
+
+  @Override
+  @Nullable Object value() {
+    return list;
+  }
+}

@@ -1,0 +1,143 @@
+package dev.sluice.internal;
+
+import dev.sluice.StageStats;
+import java.util.Collections;
+import java.util.Set;
+import java.util.WeakHashMap;
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Event;
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.Period;
+import jdk.jfr.StackTrace;
+
+/**
+ * JDK Flight Recorder events for pipelines: a stage starting and ending, and each live stage's
+ * counters at a period (1 s by default; set it in the recording settings). Events cost almost
+ * nothing while no recording is on.
+ */
+final class PipelineEvents {
+
+  private PipelineEvents() {}
+
+  /** Stages that have started and not ended; weak so a lost stage never leaks. */
+  private static final Set<StageRuntime> LIVE =
+      Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
+  static {
+    FlightRecorder.addPeriodicEvent(StageStatistics.class, PipelineEvents::emitStatistics);
+  }
+
+  @Name("dev.sluice.StageStart")
+  @Label("Stage Start")
+  @Category({"sluice", "Pipeline"})
+  @Description("A pipeline stage started its workers")
+  @StackTrace(false)
+  static final class StageStart extends Event {
+    @Label("Stage")
+    String stage;
+
+    @Label("Kind")
+    String kind;
+
+    @Label("Workers")
+    int workers;
+  }
+
+  @Name("dev.sluice.StageEnd")
+  @Label("Stage End")
+  @Category({"sluice", "Pipeline"})
+  @Description("A pipeline stage's last worker exited")
+  @StackTrace(false)
+  static final class StageEnd extends Event {
+    @Label("Stage")
+    String stage;
+
+    @Label("Received")
+    long received;
+
+    @Label("Emitted")
+    long emitted;
+
+    @Label("Failed")
+    long failed;
+
+    @Label("Discarded")
+    long discarded;
+  }
+
+  @Name("dev.sluice.StageStatistics")
+  @Label("Stage Statistics")
+  @Category({"sluice", "Pipeline"})
+  @Description("A live pipeline stage's counters")
+  @Period("1 s")
+  @StackTrace(false)
+  static final class StageStatistics extends Event {
+    @Label("Stage")
+    String stage;
+
+    @Label("Received")
+    long received;
+
+    @Label("Emitted")
+    long emitted;
+
+    @Label("Failed")
+    long failed;
+
+    @Label("Queued")
+    int queued;
+
+    @Label("Busy Workers")
+    int busyWorkers;
+
+    @Label("Utilisation")
+    double utilisation;
+  }
+
+  static void stageStarted(StageRuntime stage) {
+    LIVE.add(stage);
+    StageStart event = new StageStart();
+    if (event.isEnabled()) {
+      event.stage = stage.name;
+      event.kind = stage.kind.label;
+      event.workers = stage.options.workers();
+      event.commit();
+    }
+  }
+
+  static void stageEnded(StageRuntime stage) {
+    LIVE.remove(stage);
+    StageEnd event = new StageEnd();
+    if (event.isEnabled()) {
+      event.stage = stage.name;
+      event.received = stage.counters.received.sum();
+      event.emitted = stage.counters.emitted.sum();
+      event.failed = stage.counters.failed.sum();
+      event.discarded = stage.counters.discarded.sum();
+      event.commit();
+    }
+  }
+
+  private static void emitStatistics() {
+    StageRuntime[] stages;
+    synchronized (LIVE) {
+      stages = LIVE.toArray(new StageRuntime[0]);
+    }
+    long now = System.nanoTime();
+    for (StageRuntime stage : stages) {
+      StageStats stats = stage.snapshot(now);
+      StageStatistics event = new StageStatistics();
+      event.stage = stats.name();
+      event.received = stats.received();
+      event.emitted = stats.emitted();
+      event.failed = stats.failed();
+      event.queued = stats.queued();
+      event.busyWorkers = stats.busyWorkers();
+      event.utilisation = stats.utilisation();
+      event.commit();
+    }
+  }
+}

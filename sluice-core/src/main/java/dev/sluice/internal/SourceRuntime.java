@@ -1,0 +1,162 @@
+package dev.sluice.internal;
+
+import dev.sluice.Channel;
+import dev.sluice.ChannelClosedException;
+import dev.sluice.Emitter;
+import dev.sluice.ErrorPolicy;
+import dev.sluice.FailedItem;
+import dev.sluice.Pipeline;
+import dev.sluice.StageStats;
+import dev.sluice.internal.PipelineSpec.StageSpec;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/** The source of a running pipeline. {@code received} counts items pulled or produced. */
+abstract class SourceRuntime extends StageRuntime {
+
+  SourceRuntime(PipelineRun<?> run, int index, StageSpec spec, @Nullable Channel<Object> output) {
+    super(run, index, spec, null, output);
+  }
+
+  /**
+   * Sends a source item downstream, counting it; a send refused because the run stopped discards it
+   * and rethrows.
+   */
+  final void emitFromSource(Object item) throws InterruptedException {
+    counters.received.increment();
+    try {
+      send(Objects.requireNonNull(output), item);
+    } catch (InterruptedException | ChannelClosedException e) {
+      discard(item);
+      throw e;
+    }
+    counters.emitted.increment();
+    counters.succeeded.increment();
+  }
+
+  /** An iterable, iterator or stream, pulled by one worker. */
+  static final class IteratorSource extends SourceRuntime {
+
+    IteratorSource(
+        PipelineRun<?> run, int index, StageSpec spec, @Nullable Channel<Object> output) {
+      super(run, index, spec, output);
+    }
+
+    @Override
+    void start() {
+      startWorkers(1, this::pull);
+    }
+
+    private void pull() {
+      Object source = Objects.requireNonNull(spec.fn());
+      @Nullable Stream<?> stream = source instanceof Stream<?> s ? s : null;
+      Object current = null;
+      try {
+        Iterator<?> it =
+            stream != null
+                ? stream.iterator()
+                : source instanceof Iterable<?> iterable
+                    ? iterable.iterator()
+                    : (Iterator<?>) source;
+        while (!run.isStopping() && it.hasNext()) {
+          current = it.next();
+          if (current == null) {
+            throw new NullPointerException("the source produced a null item");
+          }
+          Object item = current;
+          current = null;
+          emitFromSource(item);
+        }
+      } catch (InterruptedException | ChannelClosedException e) {
+        // Stopping: the item in hand was discarded by emitFromSource.
+      } catch (Throwable t) {
+        if (run.isStopping()) {
+          run.lateFailure(t);
+        } else {
+          run.fail(name, null, t);
+        }
+      } finally {
+        if (stream != null) {
+          try {
+            stream.close();
+          } catch (Throwable t) {
+            run.fail(name, null, t);
+          }
+        }
+      }
+    }
+  }
+
+  /** A channel the first stage receives from directly: no thread of its own. */
+  static final class ChannelSource extends SourceRuntime {
+
+    ChannelSource(PipelineRun<?> run, int index, StageSpec spec, @Nullable Channel<Object> output) {
+      super(run, index, spec, output);
+    }
+
+    @Override
+    void start() {
+      markStarted();
+      // The first stage reads the channel itself; this source ends at once.
+      endStage();
+    }
+
+    @Override
+    void endStage() {
+      // The channel belongs to the user: never close it here.
+      PipelineEvents.stageEnded(this);
+      run.stageEnded();
+    }
+  }
+
+  /** A pool of producers; the source ends when all have returned. */
+  static final class ProducerSource extends SourceRuntime {
+
+    ProducerSource(
+        PipelineRun<?> run, int index, StageSpec spec, @Nullable Channel<Object> output) {
+      super(run, index, spec, output);
+    }
+
+    @Override
+    void start() {
+      @SuppressWarnings("unchecked")
+      Pipeline.Producer<Object> producer =
+          (Pipeline.Producer<Object>) Objects.requireNonNull(spec.fn());
+      int producers = options.workers();
+      java.util.concurrent.atomic.AtomicInteger nextIndex =
+          new java.util.concurrent.atomic.AtomicInteger();
+      Emitter<Object> emitter = item -> emitFromSource(requireItem(item));
+      startWorkers(producers, () -> produce(producer, nextIndex.getAndIncrement(), emitter));
+    }
+
+    private void produce(Pipeline.Producer<Object> producer, int i, Emitter<Object> emitter) {
+      try {
+        producer.produce(i, emitter);
+      } catch (Throwable t) {
+        if (run.isStopping()) {
+          run.lateFailure(t);
+          return;
+        }
+        ErrorPolicy policy = options.errorPolicy();
+        counters.failed.increment();
+        if (policy instanceof ErrorPolicy.DeadLetter deadLetter) {
+          try {
+            deadLetter.sink().accept(new FailedItem("producer " + i, name, t, 1));
+          } catch (Throwable sinkFailure) {
+            sinkFailure.addSuppressed(t);
+            run.fail(name, "producer " + i, sinkFailure);
+          }
+        } else if (!(policy instanceof ErrorPolicy.Skip)) {
+          run.fail(name, "producer " + i, t);
+        }
+      }
+    }
+  }
+
+  @Override
+  StageStats snapshot(long now) {
+    return super.snapshot(now);
+  }
+}
