@@ -175,6 +175,9 @@ public abstract class AbstractChannel<T> implements Channel<T> {
 
   /** Receives without waiting, returning null (not throwing) when closed and drained. */
   final @Nullable T pollQuietly() {
+    if (isClosedForReceive()) {
+      return null; // the common case after close: no exception to build and catch
+    }
     try {
       return poll();
     } catch (ChannelClosedException e) {

@@ -79,7 +79,7 @@ final class ChannelQueue<T> extends AbstractQueue<T> implements BlockingQueue<T>
 
   @Override
   public boolean isEmpty() {
-    return channel.peek() == null;
+    return channel.size() == 0; // exact, and unlike peek() it never freezes a bounded ring
   }
 
   @Override

@@ -58,7 +58,10 @@ final class PipelineRun<R> implements PipelineHandle<R> {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private int liveStages;
-  private boolean stopping;
+
+  /** Written under {@code lock}; read without it on workers' paths. */
+  private volatile boolean stopping;
+
   private @Nullable State endState;
   private @Nullable Throwable failure;
   private @Nullable String failedStage;
@@ -263,12 +266,7 @@ final class PipelineRun<R> implements PipelineHandle<R> {
   // Called by stages
 
   boolean isStopping() {
-    lock.lock();
-    try {
-      return stopping;
-    } finally {
-      lock.unlock();
-    }
+    return stopping;
   }
 
   void stageEnded() {
