@@ -324,7 +324,9 @@ public final class Pipeline<T> {
   }
 
   /**
-   * Ends the pipeline with a stage that consumes each item, with the given options.
+   * Ends the pipeline with a stage that consumes each item, with the given options. A consumer with
+   * one worker sees items in the order the last stage emits them; with more workers the order is
+   * not kept (an ordered consumer with several workers is refused).
    *
    * @param name the stage's name, unique in the pipeline
    * @param options the stage options
@@ -333,6 +335,15 @@ public final class Pipeline<T> {
    */
   public RunnablePipeline<Void> forEach(
       String name, Stage options, ItemConsumer<? super T> consumer) {
+    Objects.requireNonNull(options, "options");
+    if (options.orderWindow() > 0 && options.workers() > 1) {
+      throw new IllegalArgumentException(
+          "an ordered forEach would consume one item at a time; use Stage.workers(1), which"
+              + " consumes in arrival order (stage '"
+              + name
+              + "'): "
+              + options);
+    }
     return this.<Void>add(Kind.FOR_EACH, name, options, consumer).spec.runnable();
   }
 

@@ -17,10 +17,17 @@ import org.jspecify.annotations.Nullable;
  *     .run();
  * }</pre>
  *
- * <p>Defaults: virtual threads; input capacity {@code max(16, 2 * workers)}; unordered; {@link
- * ErrorPolicy#failFast()}; no rate limit.
+ * <p>Defaults: virtual threads; input capacity {@code max(256, 2 * workers)} ({@link
+ * #DEFAULT_CAPACITY}); unordered; {@link ErrorPolicy#failFast()}; no rate limit.
  */
 public final class Stage {
+
+  /**
+   * The smallest default input capacity. Like Reactor's default prefetch: big enough that a
+   * blocking hand-off parks and wakes a thread about once per hundreds of items rather than once
+   * per few, small enough to cost little memory for small items. Lower it for large items.
+   */
+  public static final int DEFAULT_CAPACITY = 256;
 
   private final int workers;
   private final @Nullable ThreadFactory threadFactory;
@@ -283,10 +290,10 @@ public final class Stage {
   /**
    * The input capacity.
    *
-   * @return the capacity set, or the default {@code max(16, 2 * workers)}
+   * @return the capacity set, or the default {@code max(256, 2 * workers)}
    */
   public int capacity() {
-    return capacity > 0 ? capacity : Math.max(16, 2 * workers);
+    return capacity > 0 ? capacity : Math.max(DEFAULT_CAPACITY, 2 * workers);
   }
 
   /**
