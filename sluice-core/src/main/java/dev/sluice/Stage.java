@@ -2,6 +2,7 @@ package dev.sluice;
 
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -39,25 +40,44 @@ public final class Stage {
   private final double ratePerSecond;
   private final int rateBurst;
 
-  private Stage(
-      int workers,
-      @Nullable ThreadFactory threadFactory,
-      boolean platformThreads,
-      int capacity,
-      int orderWindow,
-      @Nullable Function<Object, ?> key,
-      ErrorPolicy errorPolicy,
-      double ratePerSecond,
-      int rateBurst) {
-    this.workers = workers;
-    this.threadFactory = threadFactory;
-    this.platformThreads = platformThreads;
-    this.capacity = capacity;
-    this.orderWindow = orderWindow;
-    this.key = key;
-    this.errorPolicy = errorPolicy;
-    this.ratePerSecond = ratePerSecond;
-    this.rateBurst = rateBurst;
+  private Stage(Draft d) {
+    this.workers = d.workers;
+    this.threadFactory = d.threadFactory;
+    this.platformThreads = d.platformThreads;
+    this.capacity = d.capacity;
+    this.orderWindow = d.orderWindow;
+    this.key = d.key;
+    this.errorPolicy = d.errorPolicy;
+    this.ratePerSecond = d.ratePerSecond;
+    this.rateBurst = d.rateBurst;
+  }
+
+  /** A mutable copy, changed by one option method and frozen into a new {@code Stage}. */
+  private static final class Draft {
+    int workers;
+    @Nullable ThreadFactory threadFactory;
+    boolean platformThreads;
+    int capacity;
+    int orderWindow;
+    @Nullable Function<Object, ?> key;
+    ErrorPolicy errorPolicy = ErrorPolicy.failFast();
+    double ratePerSecond;
+    int rateBurst;
+  }
+
+  private Stage with(Consumer<Draft> change) {
+    Draft d = new Draft();
+    d.workers = workers;
+    d.threadFactory = threadFactory;
+    d.platformThreads = platformThreads;
+    d.capacity = capacity;
+    d.orderWindow = orderWindow;
+    d.key = key;
+    d.errorPolicy = errorPolicy;
+    d.ratePerSecond = ratePerSecond;
+    d.rateBurst = rateBurst;
+    change.accept(d);
+    return new Stage(d);
   }
 
   /**
@@ -71,7 +91,9 @@ public final class Stage {
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be >= 1: " + workers);
     }
-    return new Stage(workers, null, false, 0, 0, null, ErrorPolicy.failFast(), 0, 0);
+    Draft d = new Draft();
+    d.workers = workers;
+    return new Stage(d);
   }
 
   /**
@@ -80,8 +102,11 @@ public final class Stage {
    * @return new options
    */
   public Stage virtualThreads() {
-    return new Stage(
-        workers, null, false, capacity, orderWindow, key, errorPolicy, ratePerSecond, rateBurst);
+    return with(
+        d -> {
+          d.threadFactory = null;
+          d.platformThreads = false;
+        });
   }
 
   /**
@@ -90,8 +115,11 @@ public final class Stage {
    * @return new options
    */
   public Stage platformThreads() {
-    return new Stage(
-        workers, null, true, capacity, orderWindow, key, errorPolicy, ratePerSecond, rateBurst);
+    return with(
+        d -> {
+          d.threadFactory = null;
+          d.platformThreads = true;
+        });
   }
 
   /**
@@ -102,8 +130,11 @@ public final class Stage {
    */
   public Stage threadFactory(ThreadFactory factory) {
     Objects.requireNonNull(factory, "factory");
-    return new Stage(
-        workers, factory, false, capacity, orderWindow, key, errorPolicy, ratePerSecond, rateBurst);
+    return with(
+        d -> {
+          d.threadFactory = factory;
+          d.platformThreads = false;
+        });
   }
 
   /**
@@ -119,16 +150,7 @@ public final class Stage {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be >= 1: " + capacity);
     }
-    return new Stage(
-        workers,
-        threadFactory,
-        platformThreads,
-        capacity,
-        orderWindow,
-        key,
-        errorPolicy,
-        ratePerSecond,
-        rateBurst);
+    return with(d -> d.capacity = capacity);
   }
 
   /**
@@ -158,16 +180,11 @@ public final class Stage {
     if (key != null) {
       throw new IllegalStateException("a stage cannot be both ordered and keyedBy");
     }
-    return new Stage(
-        workers,
-        threadFactory,
-        platformThreads,
-        capacity,
-        window,
-        null,
-        errorPolicy,
-        ratePerSecond,
-        rateBurst);
+    return with(
+        d -> {
+          d.orderWindow = window;
+          d.key = null;
+        });
   }
 
   /**
@@ -190,16 +207,11 @@ public final class Stage {
     if (orderWindow > 0) {
       throw new IllegalStateException("a stage cannot be both ordered and keyedBy");
     }
-    return new Stage(
-        workers,
-        threadFactory,
-        platformThreads,
-        capacity,
-        0,
-        (Function<Object, ?>) key,
-        errorPolicy,
-        ratePerSecond,
-        rateBurst);
+    return with(
+        d -> {
+          d.orderWindow = 0;
+          d.key = (Function<Object, ?>) key;
+        });
   }
 
   /**
@@ -210,16 +222,7 @@ public final class Stage {
    */
   public Stage onError(ErrorPolicy policy) {
     Objects.requireNonNull(policy, "policy");
-    return new Stage(
-        workers,
-        threadFactory,
-        platformThreads,
-        capacity,
-        orderWindow,
-        key,
-        policy,
-        ratePerSecond,
-        rateBurst);
+    return with(d -> d.errorPolicy = policy);
   }
 
   /**
@@ -248,16 +251,11 @@ public final class Stage {
     if (burst < 1) {
       throw new IllegalArgumentException("burst must be >= 1: " + burst);
     }
-    return new Stage(
-        workers,
-        threadFactory,
-        platformThreads,
-        capacity,
-        orderWindow,
-        key,
-        errorPolicy,
-        perSecond,
-        burst);
+    return with(
+        d -> {
+          d.ratePerSecond = perSecond;
+          d.rateBurst = burst;
+        });
   }
 
   /**
