@@ -226,7 +226,8 @@ public final class Stage {
   }
 
   /**
-   * Starts at most {@code perSecond} items per second, evenly spaced (burst 1).
+   * Starts at most {@code perSecond} items per second, evenly spaced: consecutive starts are at
+   * least {@code 1 / perSecond} seconds apart (burst 1).
    *
    * @param perSecond the rate, positive
    * @return new options
@@ -236,9 +237,10 @@ public final class Stage {
   }
 
   /**
-   * Starts at most {@code perSecond} items per second on average; after an idle spell up to {@code
-   * burst} items may start at once, and never more in any window of {@code burst / perSecond}
-   * seconds.
+   * Starts at most {@code burst} items in any window of {@code burst / perSecond} seconds, so at
+   * most {@code perSecond} per second on average; after an idle spell up to {@code burst} items may
+   * start at once. The bound holds for the times items really start (retries included), even when a
+   * worker wakes late.
    *
    * @param perSecond the rate, positive and finite
    * @param burst how many items may start back to back, at least 1

@@ -54,25 +54,14 @@ final class ExpandRuntime extends StageRuntime {
     TaskGroup tasks = newGroup(name, options.workers(), options.capacity());
     group = tasks;
     TaskGroup intake = newGroup(name + "-intake", 1, Integer.MAX_VALUE);
-    liveWorkers.set(1);
-    markStarted();
-    intake.submit(
-        () -> {
-          try {
-            pump(tasks);
-          } catch (Throwable t) {
-            run.fail(name, null, t);
-          } finally {
-            workerExited();
-          }
-        });
+    startWorkers(intake, 1, () -> pump(tasks), false);
   }
 
   private void pump(TaskGroup tasks) {
     while (true) {
       Object item;
       try {
-        item = take();
+        item = takeUntimed();
       } catch (ChannelClosedException e) {
         break;
       } catch (InterruptedException e) {
@@ -125,7 +114,7 @@ final class ExpandRuntime extends StageRuntime {
         discard(item);
         return null;
       }
-      long started = counters.taskStarted();
+      long started = counters.workerStarted();
       try {
         switch (handle(item, ExpandRuntime.this::attempt, direct)) {
           case PASSED -> counters.succeeded.increment();
@@ -133,7 +122,7 @@ final class ExpandRuntime extends StageRuntime {
           case FAILED, STOP -> {}
         }
       } finally {
-        counters.taskEnded(started);
+        counters.workerEnded(started);
       }
       return null;
     }

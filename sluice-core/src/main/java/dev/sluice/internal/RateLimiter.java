@@ -1,53 +1,70 @@
 package dev.sluice.internal;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A smooth rate limit shared by a stage's workers: the generic cell rate algorithm. Each start
- * reserves the next slot of a schedule with one slot every {@code interval}; a start may run up to
- * {@code (burst - 1) * interval} ahead of the schedule, which allows {@code burst} back-to-back
- * starts after an idle spell and never more. Waiters sleep until their reserved slot, so the
- * reservations are fair (first come, first served) and no thread spins.
+ * A stage's rate limit, shared by its workers: at most {@code burst} starts in any window of {@code
+ * burst * interval}, counted on the times starts were actually granted.
+ *
+ * <p><b>Implementation overview.</b> {@code grants} is a ring of the last {@code burst} grant times
+ * ({@code granted} says how many of its slots are in use). A start is granted at time {@code now}
+ * only if fewer than {@code burst} starts were granted so far, or the oldest of the last {@code
+ * burst} grants is at least a window before {@code now}; the grant then replaces that oldest time.
+ * Both the check and the update happen under {@code lock}, after the waiter woke, so a waiter woken
+ * late by the OS cannot start right behind the previous start: the bound holds for real start
+ * times, not for a schedule. A waiter sleeps outside the lock until the oldest grant leaves the
+ * window, then checks again. With {@code burst == 1} consecutive starts are at least {@code
+ * interval} apart.
  */
 final class RateLimiter {
 
-  private final long interval;
-  private final long tolerance;
-
-  /** The theoretical arrival time of the next start (System.nanoTime based). */
-  private final AtomicLong next = new AtomicLong(System.nanoTime());
+  private final long window;
+  private final long[] grants;
+  private final ReentrantLock lock = new ReentrantLock();
+  private int oldest;
+  private long granted;
 
   RateLimiter(double perSecond, int burst) {
-    this.interval = Math.max(1, (long) (1e9 / perSecond));
-    this.tolerance = (burst - 1) * interval;
+    long interval = Math.max(1, (long) Math.ceil(1e9 / perSecond));
+    this.window = interval * burst;
+    this.grants = new long[burst];
   }
 
   /**
-   * Reserves a start and waits until it is due.
+   * Waits until a start is allowed and takes it.
    *
    * @param counters where the wait is timed as idle
-   * @throws InterruptedException if interrupted while waiting (the reservation is lost, which only
-   *     slows later starts down)
+   * @throws InterruptedException if interrupted while waiting
    */
   void acquire(StageCounters counters) throws InterruptedException {
-    long now = System.nanoTime();
-    long allowedAt;
-    while (true) {
-      long tat = next.get();
-      long base = tat - now > 0 ? tat : now;
-      if (next.compareAndSet(tat, base + interval)) {
-        allowedAt = base - tolerance;
-        break;
-      }
-    }
-    long wait = allowedAt - now;
-    if (wait > 0) {
-      long started = counters.idleStarted();
-      try {
+    boolean waited = false;
+    long waitStart = 0;
+    try {
+      while (true) {
+        long wait;
+        lock.lockInterruptibly();
+        try {
+          long now = System.nanoTime();
+          if (granted < grants.length || now - grants[oldest] >= window) {
+            grants[oldest] = now;
+            oldest = (oldest + 1) % grants.length;
+            granted++;
+            return;
+          }
+          wait = grants[oldest] + window - now;
+        } finally {
+          lock.unlock();
+        }
+        if (!waited) {
+          waited = true;
+          waitStart = counters.idleStarted();
+        }
         TimeUnit.NANOSECONDS.sleep(wait);
-      } finally {
-        counters.idleEnded(started);
+      }
+    } finally {
+      if (waited) {
+        counters.idleEnded(waitStart);
       }
     }
   }

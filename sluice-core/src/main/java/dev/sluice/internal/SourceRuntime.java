@@ -49,7 +49,22 @@ abstract class SourceRuntime extends StageRuntime {
       startWorkers(1, this::pull);
     }
 
+    /** Whether {@link #pull} ran; if not (stopped first), {@link #settle} closes a stream. */
+    private volatile boolean pulled;
+
+    @Override
+    void settle() {
+      if (!pulled && spec.fn() instanceof Stream<?> stream) {
+        try {
+          stream.close();
+        } catch (Throwable t) {
+          run.lateFailure(t);
+        }
+      }
+    }
+
     private void pull() {
+      pulled = true;
       Object source = Objects.requireNonNull(spec.fn());
       @Nullable Stream<?> stream = source instanceof Stream<?> s ? s : null;
       Object current = null;

@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
  * without a clock read per item: a worker loop's life is busy except while it waits (for input, for
  * room downstream, for a rate limit or a retry backoff), and waits are timed only on the slow path,
  * when a non-blocking attempt failed first. Ongoing lives and waits are kept as a count and a sum
- * of start times, so a live snapshot includes them: {@code count * now - sumOfStarts}. Expand
- * stages, which run one task per item, time each task instead.
+ * of start times, so a live snapshot includes them: {@code count * now - sumOfStarts}. In an expand
+ * stage, which runs one task per item, each task is a life; its intake thread is not timed.
  *
  * <p>Snapshots taken while the stage runs read the fields one by one and may be slightly
  * inconsistent (clamped to be non-negative); once every worker has ended (a happens-before edge
@@ -32,7 +32,6 @@ final class StageCounters {
   private final Span lives = new Span();
   private final Span idle = new Span();
   private final Span blocked = new Span();
-  private final Span tasks = new Span();
 
   /** A set of intervals: those that ended (summed) and those still open. */
   private static final class Span {
@@ -83,17 +82,8 @@ final class StageCounters {
     blocked.end(start);
   }
 
-  long taskStarted() {
-    return tasks.begin();
-  }
-
-  void taskEnded(long start) {
-    tasks.end(start);
-  }
-
   long busyNanos(long now) {
-    long loops = lives.total(now) - idle.total(now) - blocked.total(now);
-    return Math.max(0, loops) + Math.max(0, tasks.total(now));
+    return Math.max(0, lives.total(now) - idle.total(now) - blocked.total(now));
   }
 
   long blockedNanos(long now) {
@@ -101,7 +91,6 @@ final class StageCounters {
   }
 
   int busyWorkers() {
-    return Math.max(0, lives.open.get() - idle.open.get() - blocked.open.get())
-        + Math.max(0, tasks.open.get());
+    return Math.max(0, lives.open.get() - idle.open.get() - blocked.open.get());
   }
 }

@@ -149,25 +149,45 @@ abstract class StageRuntime {
 
   /** Submits {@code workers} copies of {@code loop} to a new group named after the stage. */
   final void startWorkers(int workers, Runnable loop) {
-    TaskGroup group = newGroup(name, workers, Integer.MAX_VALUE);
+    startWorkers(newGroup(name, workers, Integer.MAX_VALUE), workers, loop, true);
+  }
+
+  /**
+   * Submits {@code workers} copies of {@code loop} to {@code group}. Each worker slot is claimed
+   * exactly once: by its task when it starts, or by {@link #stop} for a task that the group's
+   * cancel dropped before it started (or that starts after the stop); whoever claims it reports the
+   * worker's exit, so the stage ends either way.
+   *
+   * @param timed whether a worker's life counts towards the stage's busy time
+   */
+  final void startWorkers(TaskGroup group, int workers, Runnable loop, boolean timed) {
     liveWorkers.set(workers);
+    unclaimed.set(workers);
     markStarted();
     for (int i = 0; i < workers; i++) {
       group.submit(
           () -> {
-            long life = counters.workerStarted();
+            if (unclaimed.getAndDecrement() <= 0) {
+              return; // claimed by stop(): it reported this worker's exit
+            }
+            long life = timed ? counters.workerStarted() : 0;
             try {
               loop.run();
             } catch (Throwable t) {
               // A bug in the stage machinery, not in the user's function: fail loudly.
               run.fail(name, null, t);
             } finally {
-              counters.workerEnded(life);
+              if (timed) {
+                counters.workerEnded(life);
+              }
               workerExited();
             }
           });
     }
   }
+
+  /** Worker slots not yet claimed by a starting task. */
+  private final AtomicInteger unclaimed = new AtomicInteger();
 
   /** Called once by each worker as it exits; the last one ends the stage. */
   final void workerExited() {
@@ -203,6 +223,10 @@ abstract class StageRuntime {
     }
     for (TaskGroup group : snapshot) {
       group.cancel();
+    }
+    // Tasks the cancel dropped will never run: report their workers' exits here.
+    for (int n = unclaimed.getAndSet(0); n > 0; n--) {
+      workerExited();
     }
   }
 
@@ -264,6 +288,13 @@ abstract class StageRuntime {
         counters.idleEnded(started);
       }
     }
+    counters.received.increment();
+    return item;
+  }
+
+  /** As {@link #take()}, for a thread whose waiting is not a worker's idle time. */
+  final Object takeUntimed() throws InterruptedException {
+    Object item = Objects.requireNonNull(input).receive();
     counters.received.increment();
     return item;
   }
