@@ -16,7 +16,7 @@ import jdk.jfr.StackTrace;
 /**
  * JDK Flight Recorder events for pipelines: a stage starting and ending, and each live stage's
  * counters at a period (1 s by default; set it in the recording settings). Events cost almost
- * nothing while no recording is on.
+ * nothing while no recording is on, and no event class is loaded until JFR has been initialized.
  */
 final class PipelineEvents {
 
@@ -26,8 +26,26 @@ final class PipelineEvents {
   private static final Set<StageRuntime> LIVE =
       Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
-  static {
-    FlightRecorder.addPeriodicEvent(StageStatistics.class, PipelineEvents::emitStatistics);
+  /**
+   * Registers the periodic event on first use. Touching a {@code jdk.jfr.Event} class starts JFR's
+   * Java side (a few hundred milliseconds at a CLI's start), so nothing here loads an event class
+   * unless JFR is already initialized: by {@code -XX:StartFlightRecording}, a {@code jcmd
+   * JFR.start} or a {@code Recording}. Stages started before that have no start event.
+   */
+  private static final class Periodic {
+    static {
+      FlightRecorder.addPeriodicEvent(StageStatistics.class, PipelineEvents::emitStatistics);
+    }
+
+    static void ensure() {}
+  }
+
+  private static boolean recording() {
+    if (!FlightRecorder.isInitialized()) {
+      return false;
+    }
+    Periodic.ensure();
+    return true;
   }
 
   @Name("dev.sluice.StageStart")
@@ -99,6 +117,9 @@ final class PipelineEvents {
 
   static void stageStarted(StageRuntime stage) {
     LIVE.add(stage);
+    if (!recording()) {
+      return;
+    }
     StageStart event = new StageStart();
     if (event.isEnabled()) {
       event.stage = stage.name;
@@ -110,6 +131,9 @@ final class PipelineEvents {
 
   static void stageEnded(StageRuntime stage) {
     LIVE.remove(stage);
+    if (!recording()) {
+      return;
+    }
     StageEnd event = new StageEnd();
     if (event.isEnabled()) {
       event.stage = stage.name;

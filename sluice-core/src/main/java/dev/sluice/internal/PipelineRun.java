@@ -162,7 +162,7 @@ final class PipelineRun<R> implements PipelineHandle<R> {
     long[] due = new long[listeners.size()];
     long now = System.nanoTime();
     for (int i = 0; i < due.length; i++) {
-      due[i] = now + listeners.get(i).periodNanos();
+      due[i] = now; // a first snapshot at once, so a timeline starts at the start
     }
     Duration timeout = options.timeout();
     long deadline = timeout == null ? Long.MAX_VALUE : startNanos + saturatedNanos(timeout);
