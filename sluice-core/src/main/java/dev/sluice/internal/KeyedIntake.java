@@ -24,9 +24,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class KeyedIntake {
 
-  /** No key held. */
-  static final Object NONE = new Object();
-
   /** An item and its key. */
   record Taken(Object item, Object key) {}
 
@@ -59,35 +56,47 @@ final class KeyedIntake {
   }
 
   /**
-   * The next item for a worker that has just finished an item of {@code heldKey} ({@link #NONE} if
-   * it holds none).
+   * Ends a worker's turn on {@code heldKey}: returns the next item parked behind it, which the
+   * worker must process next, or null after releasing the key.
+   */
+  @Nullable Taken continueOrRelease(Object heldKey) {
+    lock.lock();
+    try {
+      ArrayDeque<Object> queue = active.get(heldKey);
+      if (queue != null && !queue.isEmpty()) {
+        parked--;
+        room.signal();
+        return new Taken(queue.poll(), heldKey);
+      }
+      active.remove(heldKey);
+      return null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Takes new input for a worker that holds no key: parks items whose key is held by another
+   * worker, and returns the first item whose key is free, now held by the caller.
    *
-   * @throws dev.sluice.ChannelClosedException when the input is closed and drained and the worker
-   *     holds no chain
+   * @throws dev.sluice.ChannelClosedException when the input is closed and drained
    * @throws KeyFailure if the key function throws
    */
-  Taken next(@Nullable Object heldKey) throws InterruptedException {
-    if (heldKey != NONE) {
-      lock.lock();
-      try {
-        ArrayDeque<Object> queue = active.get(heldKey);
-        if (queue != null && !queue.isEmpty()) {
-          parked--;
-          room.signal();
-          return new Taken(queue.poll(), heldKey);
-        }
-        active.remove(heldKey);
-      } finally {
-        lock.unlock();
-      }
-    }
-    intake.lockInterruptibly();
+  Taken take() throws InterruptedException {
+    stage.lockIdle(intake);
     try {
       while (true) {
         lock.lockInterruptibly();
         try {
-          while (parked >= maxParked) {
-            room.await();
+          if (parked >= maxParked) {
+            long started = stage.counters.idleStarted();
+            try {
+              while (parked >= maxParked) {
+                room.await();
+              }
+            } finally {
+              stage.counters.idleEnded(started);
+            }
           }
         } finally {
           lock.unlock();

@@ -164,25 +164,27 @@ final class LoopRuntime extends StageRuntime {
 
   private void keyedLoop() {
     KeyedIntake intake = Objects.requireNonNull(keyed);
-    @Nullable Object heldKey = KeyedIntake.NONE;
+    KeyedIntake.@Nullable Taken taken = null;
     while (true) {
-      KeyedIntake.Taken taken;
-      try {
-        taken = intake.next(heldKey);
-      } catch (ChannelClosedException | InterruptedException e) {
-        if (e instanceof InterruptedException && !run.isStopping()) {
-          continue;
+      if (taken == null) {
+        try {
+          taken = intake.take();
+        } catch (ChannelClosedException | InterruptedException e) {
+          if (e instanceof InterruptedException && !run.isStopping()) {
+            continue;
+          }
+          return;
+        } catch (KeyedIntake.KeyFailure e) {
+          counters.failed.increment();
+          run.fail(name, e.item, Objects.requireNonNull(e.getCause()));
+          return;
         }
-        return;
-      } catch (KeyedIntake.KeyFailure e) {
-        run.fail(name, e.item, Objects.requireNonNull(e.getCause()));
-        counters.failed.increment();
-        return;
       }
-      heldKey = taken.key();
+      Object key = taken.key();
       if (!count(handle(taken.item(), attempt, direct))) {
-        return;
+        return; // the key stays held: settle() discards what is parked behind it
       }
+      taken = intake.continueOrRelease(key);
     }
   }
 

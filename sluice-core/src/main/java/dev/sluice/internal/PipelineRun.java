@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
@@ -61,6 +62,9 @@ final class PipelineRun<R> implements PipelineHandle<R> {
 
   /** Written under {@code lock}; read without it on workers' paths. */
   private volatile boolean stopping;
+
+  /** Set under {@code lock} once the stopping caller has stopped every stage. */
+  private boolean stopped;
 
   private @Nullable State endState;
   private @Nullable Throwable failure;
@@ -116,6 +120,8 @@ final class PipelineRun<R> implements PipelineHandle<R> {
       try {
         stages.get(i).start();
       } catch (RuntimeException | Error e) {
+        // Stage i may have started some workers: they, or stop(), end it; neverStarted() is
+        // idempotent with that.
         stop(e, State.FAILED, stages.get(i).name(), null);
         for (int j = i; j >= 0; j--) {
           stages.get(j).neverStarted();
@@ -174,7 +180,7 @@ final class PipelineRun<R> implements PipelineHandle<R> {
       boolean timedOut = false;
       lock.lock();
       try {
-        if (liveStages == 0) {
+        if (ended()) {
           break;
         }
         long wait = wake - System.nanoTime();
@@ -191,7 +197,7 @@ final class PipelineRun<R> implements PipelineHandle<R> {
             }
           }
         }
-        if (liveStages == 0) {
+        if (ended()) {
           break;
         }
         timedOut = !stopping && System.nanoTime() - deadline >= 0;
@@ -242,6 +248,15 @@ final class PipelineRun<R> implements PipelineHandle<R> {
     }
     done.countDown();
     return interrupted;
+  }
+
+  /**
+   * Whether every stage has ended and, if the run is stopping, the stopping caller has finished
+   * stopping every stage (so that the items it discards are counted before the final snapshot).
+   * Called under {@code lock}.
+   */
+  private boolean ended() {
+    return liveStages == 0 && (!stopping || stopped);
   }
 
   private void notifyProgress(
@@ -305,7 +320,8 @@ final class PipelineRun<R> implements PipelineHandle<R> {
           || c instanceof InterruptedIOException
           || c instanceof ClosedByInterruptException
           || c instanceof dev.sluice.ChannelClosedException
-          || c instanceof CancellationException) {
+          || c instanceof CancellationException
+          || c instanceof RejectedExecutionException) {
         return true;
       }
       if (c.getCause() == c) {
@@ -353,8 +369,18 @@ final class PipelineRun<R> implements PipelineHandle<R> {
     } finally {
       lock.unlock();
     }
-    for (StageRuntime runtime : stages) {
-      runtime.stop(cause);
+    try {
+      for (StageRuntime runtime : stages) {
+        runtime.stop(cause);
+      }
+    } finally {
+      lock.lock();
+      try {
+        stopped = true;
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
     }
     return true;
   }

@@ -58,13 +58,20 @@ final class Reorderer {
    * @throws dev.sluice.ChannelClosedException when the input is closed and drained
    */
   Slot take() throws InterruptedException {
-    intake.lockInterruptibly();
+    stage.lockIdle(intake);
     try {
       long seq;
       lock.lockInterruptibly();
       try {
-        while (next - head >= window) {
-          room.await();
+        if (next - head >= window) {
+          long started = stage.counters.idleStarted();
+          try {
+            while (next - head >= window) {
+              room.await();
+            }
+          } finally {
+            stage.counters.idleEnded(started);
+          }
         }
         seq = next;
       } finally {

@@ -120,9 +120,7 @@ abstract class SourceRuntime extends StageRuntime {
 
     @Override
     void endStage() {
-      // The channel belongs to the user: never close it here.
-      PipelineEvents.stageEnded(this);
-      run.stageEnded();
+      markEnded(); // the channel belongs to the user: never close it here
     }
   }
 

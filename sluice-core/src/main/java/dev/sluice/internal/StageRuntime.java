@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -115,14 +116,25 @@ abstract class StageRuntime {
     PipelineEvents.stageStarted(this);
   }
 
-  /** The stage's run ended before it could start: it counts as ended. */
+  /** The stage's run ended before it could start: it counts as ended (once). */
   void neverStarted() {
     if (startNanos == 0) {
       startNanos = System.nanoTime();
     }
-    endNanos = System.nanoTime();
-    run.stageEnded();
+    markEnded();
   }
+
+  /** Tells the run that this stage has ended, exactly once however many paths get here. */
+  final void markEnded() {
+    if (ended.compareAndSet(false, true)) {
+      endNanos = System.nanoTime();
+      PipelineEvents.stageEnded(this);
+      run.stageEnded();
+    }
+  }
+
+  private final java.util.concurrent.atomic.AtomicBoolean ended =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   TaskGroup newGroup(String groupName, int maxConcurrency, int maxPending) {
     TaskGroup.Builder builder =
@@ -154,9 +166,10 @@ abstract class StageRuntime {
 
   /**
    * Submits {@code workers} copies of {@code loop} to {@code group}. Each worker slot is claimed
-   * exactly once: by its task when it starts, or by {@link #stop} for a task that the group's
-   * cancel dropped before it started (or that starts after the stop); whoever claims it reports the
-   * worker's exit, so the stage ends either way.
+   * exactly once, by whoever first decrements {@code unclaimed} from a positive value: its task
+   * when it starts, its submit when the group rejects it, or {@link #stop} (which takes all that
+   * are left) for tasks that the group's cancel dropped or that start after the stop. Whoever
+   * claims a slot reports the worker's exit, so the stage ends either way.
    *
    * @param timed whether a worker's life counts towards the stage's busy time
    */
@@ -165,6 +178,12 @@ abstract class StageRuntime {
     unclaimed.set(workers);
     markStarted();
     for (int i = 0; i < workers; i++) {
+      submitWorker(group, loop, timed);
+    }
+  }
+
+  private void submitWorker(TaskGroup group, Runnable loop, boolean timed) {
+    try {
       group.submit(
           () -> {
             if (unclaimed.getAndDecrement() <= 0) {
@@ -183,6 +202,16 @@ abstract class StageRuntime {
               workerExited();
             }
           });
+    } catch (RejectedExecutionException e) {
+      // The group was cancelled by a stop that raced with the start (stop() may have run before
+      // the slots were counted): the rejected submit claims its slot, if one is left, and
+      // reports the worker's exit.
+      if (unclaimed.getAndDecrement() > 0) {
+        workerExited();
+      }
+      if (!run.isStopping()) {
+        run.fail(name, null, e);
+      }
     }
   }
 
@@ -202,9 +231,7 @@ abstract class StageRuntime {
     if (out != null && !run.isStopping()) {
       out.close();
     }
-    endNanos = System.nanoTime();
-    PipelineEvents.stageEnded(this);
-    run.stageEnded();
+    markEnded();
   }
 
   /** Stops the stage: cancels its input (discarding what is left) and its groups. */
@@ -290,6 +317,21 @@ abstract class StageRuntime {
     }
     counters.received.increment();
     return item;
+  }
+
+  /**
+   * Locks an intake lock, timing the wait as idle only if there is one: a worker waiting for its
+   * turn to take input is not busy.
+   */
+  final void lockIdle(java.util.concurrent.locks.ReentrantLock intake) throws InterruptedException {
+    if (!intake.tryLock()) {
+      long started = counters.idleStarted();
+      try {
+        intake.lockInterruptibly();
+      } finally {
+        counters.idleEnded(started);
+      }
+    }
   }
 
   /** As {@link #take()}, for a thread whose waiting is not a worker's idle time. */

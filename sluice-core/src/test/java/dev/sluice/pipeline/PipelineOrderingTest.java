@@ -9,6 +9,7 @@ import dev.sluice.Pipeline;
 import dev.sluice.PipelineHandle;
 import dev.sluice.PipelineResult;
 import dev.sluice.Stage;
+import dev.sluice.StageStats;
 import dev.sluice.pipeline.FlowProbes.SeenThreads;
 import dev.sluice.testing.ThreadKind;
 import dev.sluice.testing.ThreadLeakExtension;
@@ -214,11 +215,28 @@ class PipelineOrderingTest {
   @Timeout(30)
   void whileTheHeadItemIsHeldExactlyWindowMinusOneOtherItemsStart(ThreadKind kind)
       throws Exception {
-    assertWindowBound(kind, 3, 8);
-    assertWindowBound(kind, 4, 4);
+    holdTheHeadOfTheWindow(kind, 3, 8, false);
+    holdTheHeadOfTheWindow(kind, 4, 4, false);
   }
 
-  private void assertWindowBound(ThreadKind kind, int workers, int window) throws Exception {
+  /**
+   * StageStats: busy workers are those processing an item, "not waiting for input or for room
+   * downstream". With the head held, the other workers wait for the window to move: only the head's
+   * worker is busy.
+   */
+  @ParameterizedTest
+  @EnumSource(ThreadKind.class)
+  @Timeout(30)
+  void workersWaitingForTheReorderWindowAreNotBusy(ThreadKind kind) throws Exception {
+    holdTheHeadOfTheWindow(kind, 3, 8, true);
+  }
+
+  /**
+   * Holds item 0 of an ordered stage until the stage is quiet, then checks the window bound and, if
+   * {@code checkBusy}, that only the head's worker counts as busy.
+   */
+  private void holdTheHeadOfTheWindow(ThreadKind kind, int workers, int window, boolean checkBusy)
+      throws Exception {
     int n = 100;
     int capacity = 16;
     SeenThreads threads = new SeenThreads(kind, "stage");
@@ -270,6 +288,10 @@ class PipelineOrderingTest {
           .as("items started while item 0 is held (workers %d, window %d)", workers, window)
           .containsExactlyElementsOf(range(window));
       assertThat(handle.stats().stage("m").received()).isEqualTo(window);
+      if (checkBusy) {
+        StageStats m = handle.stats().stage("m");
+        assertThat(m.busyWorkers()).as("busy workers of %s", m).isEqualTo(1);
+      }
     } finally {
       release.countDown();
     }
@@ -346,6 +368,21 @@ class PipelineOrderingTest {
   @EnumSource(ThreadKind.class)
   @Timeout(30)
   void itemsParkedBehindABusyKeyAreBoundedByTheCapacity(ThreadKind kind) throws Exception {
+    holdAHotKey(kind, false);
+  }
+
+  /**
+   * StageStats: busy workers are those processing an item. With one hot key held, the other worker
+   * waits for room to park more items: it is not busy, and more workers would not help.
+   */
+  @ParameterizedTest
+  @EnumSource(ThreadKind.class)
+  @Timeout(30)
+  void aWorkerWaitingForRoomToParkBehindABusyKeyIsNotBusy(ThreadKind kind) throws Exception {
+    holdAHotKey(kind, true);
+  }
+
+  private void holdAHotKey(ThreadKind kind, boolean checkBusy) throws Exception {
     int capacity = 5;
     int n = 200;
     SeenThreads threads = new SeenThreads(kind, "stage");
@@ -389,6 +426,10 @@ class PipelineOrderingTest {
       assertThat(items.pulled())
           .as("pulled: received, plus a full input, plus one in the source's hand")
           .isEqualTo(1 + capacity + capacity + 1);
+      if (checkBusy) {
+        StageStats hot = handle.stats().stage("hot");
+        assertThat(hot.busyWorkers()).as("busy workers of %s", hot).isEqualTo(1);
+      }
     } finally {
       release.countDown();
     }
