@@ -66,17 +66,17 @@ import org.jspecify.annotations.Nullable;
  * channel closed and take the items first, or set its cause while the first took them.)
  *
  * <p><b>Waiting.</b> Blocking callers first retry briefly on platform threads (spinning pays off on
- * a multi-core machine, never on a virtual thread, and at most {@link #MAX_SPINNERS} spin at once),
- * then enqueue on {@link #notEmpty} or {@link #notFull} and re-check before parking; see {@link
- * WaitQueue} for the Dekker pairing with the CAS on the tail (or head) that makes the re-check
- * sound. Wake-ups follow transitions and then cascade: a sender wakes a receiver only when its item
- * made the channel non-empty; a receiver that was itself woken, took an item and sees more wakes
- * the next receiver. Symmetrically for room: a receiver wakes a sender only when the channel was
- * full, and a woken sender that sees room left after its own item wakes the next sender. Threads
- * that never waited do not cascade, so a busy producer does not wake one parked producer per item
- * it sends. The result is about one wake-up per transition, however many threads wait, and nothing
- * at all (one volatile read) when nobody waits. A woken thread retries at once; one that leaves
- * without using its turn (timeout, interrupt, close) passes the wake-up on.
+ * a multi-core machine, never on a virtual thread, and at most {@link #MAX_SPINNERS} spin at once
+ * in the whole process), then enqueue on {@link #notEmpty} or {@link #notFull} and re-check before
+ * parking; see {@link WaitQueue} for the Dekker pairing with the CAS on the tail (or head) that
+ * makes the re-check sound. Wake-ups follow transitions and then cascade: a sender wakes a receiver
+ * only when its item made the channel non-empty; a receiver that was itself woken, took an item and
+ * sees more wakes the next receiver. Symmetrically for room: a receiver wakes a sender only when
+ * the channel was full, and a woken sender that sees room left after its own item wakes the next
+ * sender. Threads that never waited do not cascade, so a busy producer does not wake one parked
+ * producer per item it sends. The result is about one wake-up per transition, however many threads
+ * wait, and nothing at all (one volatile read) when nobody waits. A woken thread retries at once;
+ * one that leaves without using its turn (timeout, interrupt, close) passes the wake-up on.
  *
  * <p>Why no wake-up is lost: take receivers (senders are symmetric). A receiver parks only after
  * enqueuing and then finding the channel empty. Consider the first item published after that
@@ -135,9 +135,16 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
   /** Retries on a platform thread before it parks. */
   private static final int SPIN_TRIES = Spin.MULTICORE ? 128 : 0;
 
-  /** Threads that may spin on one channel at once: fewer than the processors. */
+  /**
+   * Threads that may spin at once, over all channels of the process: fewer than the processors. A
+   * per-channel budget let a pipeline of many channels spin on every core while the threads the
+   * spinners waited for could not run.
+   */
   private static final int MAX_SPINNERS =
       Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+
+  /** Platform threads spinning in any channel now; bounded by {@link #MAX_SPINNERS}. */
+  private static final AtomicInteger SPINNERS = new AtomicInteger();
 
   private static final int OK = 0;
   private static final int FULL = 1;
@@ -156,7 +163,6 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
   private final long[] counters = new long[3 * PAD];
   private final WaitQueue notEmpty = new WaitQueue();
   private final WaitQueue notFull = new WaitQueue();
-  private final AtomicInteger spinners = new AtomicInteger();
   private final ReentrantLock removalLock = new ReentrantLock();
 
   /** Live iterators, which each removal adjusts; guarded by removalLock. */
@@ -340,22 +346,22 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
         result = tryOffer(item, false);
       }
     } finally {
-      spinners.decrementAndGet();
+      SPINNERS.decrementAndGet();
     }
     return result;
   }
 
   /**
    * Whether the calling thread may spin before parking: only platform threads, and only while fewer
-   * than {@link #MAX_SPINNERS} others spin on this channel, so that spinners never crowd out the
-   * threads they wait for.
+   * than {@link #MAX_SPINNERS} others spin in the whole process, so that spinners never crowd out
+   * the threads they wait for.
    */
   private boolean startSpinning() {
     if (SPIN_TRIES == 0 || Thread.currentThread().isVirtual()) {
       return false;
     }
-    if (spinners.incrementAndGet() > MAX_SPINNERS) {
-      spinners.decrementAndGet();
+    if (SPINNERS.incrementAndGet() > MAX_SPINNERS) {
+      SPINNERS.decrementAndGet();
       return false;
     }
     return true;
@@ -451,7 +457,7 @@ public final class ArrayChannel<T> extends AbstractChannel<T> {
         item = tryPoll(false);
       }
     } finally {
-      spinners.decrementAndGet();
+      SPINNERS.decrementAndGet();
     }
     return item;
   }

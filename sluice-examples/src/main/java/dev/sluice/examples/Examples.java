@@ -44,7 +44,28 @@ public final class Examples {
               "Follow-up work: a paginated scan",
               out ->
                   PaginatedScan.run(
-                      new PaginatedScan.Table(10, 4, 5, Duration.ofMillis(20)), 3, out)));
+                      new PaginatedScan.Table(10, 4, 5, Duration.ofMillis(20)), 3, out)),
+          new Example(
+              "two-step-pipeline",
+              "A pipeline for multi-step tasks",
+              out -> {
+                out.println("(steps pause up to 250 ms, not the seed's second)");
+                TwoStepPipeline.run(
+                    TwoStepPipeline.INPUTS,
+                    TwoStepPipeline.Pause.upTo(Duration.ofMillis(250)),
+                    out);
+              }),
+          new Example(
+              "producers-consumers",
+              "Producer and consumer pools",
+              out -> {
+                out.println("(a \"second\" lasts 100 ms here)");
+                ProducersConsumers.run(
+                    ProducersConsumers.randomValues(ProducersConsumers.PRODUCERS),
+                    ProducersConsumers.CONSUMERS,
+                    ProducersConsumers.Pause.of(Duration.ofMillis(100)),
+                    out);
+              }));
 
   private Examples() {}
 

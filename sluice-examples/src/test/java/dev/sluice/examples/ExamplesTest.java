@@ -51,7 +51,7 @@ class ExamplesTest {
     assertThat(errors.toString(StandardCharsets.UTF_8))
         .isEqualTo(
             "unknown example: 'nope' (known: closable-queue, tasks-submit-tasks, as-completed,"
-                + " lazy-in-flight, paginated-scan)"
+                + " lazy-in-flight, paginated-scan, two-step-pipeline, producers-consumers)"
                 + System.lineSeparator());
   }
 }

@@ -1,0 +1,279 @@
+package dev.sluice.cli;
+
+import dev.sluice.ErrorPolicy;
+import dev.sluice.Pipeline;
+import dev.sluice.PipelineStats;
+import dev.sluice.ProgressListener;
+import dev.sluice.RunnablePipeline;
+import dev.sluice.Stage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code sluice dupes}: finds files of equal content, as one pipeline with no barrier before the
+ * end.
+ *
+ * <pre>
+ *   roots ─► walk ─► by-size ─► partial ─► by-partial ─► full ─► collect
+ *           (expand,  (1 worker)  (I/O)     (1 worker)    (CPU)   (1 worker)
+ *            I/O)
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@code walk} lists directories in parallel, each subdirectory a follow-up; it emits regular
+ *       files with the size and file key read when they were listed (one stat per entry).
+ *   <li>{@code by-size} passes a file on once another file of its size exists (the first one then,
+ *       too), and recognises hard links: a second path to a file already seen goes no further.
+ *   <li>{@code partial} hashes the first and last 4 KiB (files up to 8 KiB whole, which gives their
+ *       full hash as well).
+ *   <li>{@code by-partial} passes a file on once another file of its size and partial hash exists.
+ *   <li>{@code full} hashes the whole content in 1 MiB reads (XXH3-128, or SHA-256).
+ *   <li>{@code collect} groups by size and full hash: the one barrier, for sorted output.
+ * </ul>
+ *
+ * With {@code --verify} a second pipeline compares the bytes of each group. Stage failures (a file
+ * that cannot be read, vanished, changed size) go to a dead-letter policy that records them in
+ * {@link Problems}; the scan goes on.
+ */
+final class Dupes {
+
+  private Dupes() {}
+
+  /**
+   * One group of the output: paths sorted by their bytes.
+   *
+   * @param size each file's size
+   * @param digest the content hash, or null for a group of hard links only
+   * @param files how many distinct files (inodes) the paths name
+   * @param paths the paths, sorted by their raw bytes
+   * @param bytes the raw bytes of each path
+   */
+  record Found(
+      long size, @Nullable Digest digest, int files, List<Path> paths, List<byte[]> bytes) {
+    /** Bytes that deleting all but one of the files would free. */
+    long reclaimable() {
+      return (files - 1) * size;
+    }
+  }
+
+  /**
+   * What a scan found.
+   *
+   * @param groups the groups, largest files first, then by first path
+   * @param problems what was skipped
+   * @param counts what the walk saw
+   * @param elapsed the scan's time
+   * @param stats the main pipeline's final counters
+   */
+  record Report(
+      List<Found> groups,
+      Problems problems,
+      Walker.Counts counts,
+      Duration elapsed,
+      PipelineStats stats) {
+
+    long duplicateFiles() {
+      return groups.stream().mapToLong(g -> g.files() - 1).sum();
+    }
+
+    long reclaimableBytes() {
+      return groups.stream().mapToLong(Found::reclaimable).sum();
+    }
+  }
+
+  /**
+   * A progress listener and the time between its snapshots.
+   *
+   * @param period the time between snapshots
+   * @param listener the listener
+   */
+  record Listener(Duration period, ProgressListener listener) {}
+
+  /**
+   * Runs a scan. The listeners watch the main pipeline (not the {@code --verify} one).
+   *
+   * @throws InterruptedException if interrupted: the pipelines are cancelled first
+   */
+  static Report run(DupesOptions options, List<Listener> listeners) throws InterruptedException {
+    long started = System.nanoTime();
+    Problems problems = new Problems();
+    Walker.Counts counts = new Walker.Counts();
+    Walker walker = new Walker(options, problems, counts);
+    List<Walker.Item> roots = roots(options, walker, problems);
+
+    ContentHasher hasher = new ContentHasher(options.hash());
+    Indexes.BySize bySize = new Indexes.BySize();
+    Indexes.ByPartial byPartial = new Indexes.ByPartial();
+    Indexes.ByContent byContent = new Indexes.ByContent();
+    ErrorPolicy report = ErrorPolicy.deadLetter(problems::failed);
+    int io = options.ioThreads();
+    int cpu = options.cpuThreads();
+    RunnablePipeline<Void> pipeline =
+        Pipeline.from(roots)
+            .expand("walk", Stage.workers(io).onError(report), walker::expand)
+            .flatMap("by-size", Stage.workers(1).capacity(1024), bySize::accept)
+            .map("partial", Stage.workers(io).capacity(256).onError(report), hasher::partial)
+            .flatMap("by-partial", Stage.workers(1).capacity(256), byPartial::accept)
+            .map(
+                "full",
+                Stage.workers(cpu).platformThreads().capacity(64).onError(report),
+                hasher::full)
+            .forEach("collect", Stage.workers(1).capacity(256), byContent::accept);
+    for (Listener listener : listeners) {
+      pipeline = pipeline.progress(listener.period(), listener.listener());
+    }
+    PipelineStats stats = pipeline.run().stats();
+
+    List<Group> groups = byContent.groups();
+    if (options.verify() && !groups.isEmpty()) {
+      Verifier verifier = new Verifier(problems);
+      RunnablePipeline<List<Group>> verify =
+          Pipeline.from(groups)
+              .<Group>flatMap(
+                  "verify",
+                  Stage.workers(io).onError(report),
+                  (group, out) -> {
+                    for (Group same : verifier.verify(group)) {
+                      out.emit(same);
+                    }
+                  })
+              .toList();
+      List<Group> verified = verify.run().value();
+      groups = verified == null ? List.of() : verified;
+    }
+    List<Found> found = assemble(groups, bySize.links(), options.hardlinks());
+    return new Report(
+        found, problems, counts, Duration.ofNanos(System.nanoTime() - started), stats);
+  }
+
+  /** The roots to walk: checked, resolved, and each directory or file once. */
+  private static List<Walker.Item> roots(DupesOptions options, Walker walker, Problems problems) {
+    record Candidate(Path given, Path real, BasicFileAttributes attrs) {}
+    List<Candidate> candidates = new ArrayList<>();
+    for (Path root : options.roots()) {
+      try {
+        BasicFileAttributes attrs = Files.readAttributes(root, BasicFileAttributes.class);
+        Path real = root.toRealPath();
+        if (!attrs.isDirectory() && !attrs.isRegularFile()) {
+          problems.add(root, "not a regular file (" + Walker.kind(real) + "): never opened");
+          continue;
+        }
+        candidates.add(new Candidate(root, real, attrs));
+      } catch (NoSuchFileException e) {
+        problems.add(
+            root,
+            Files.isSymbolicLink(root) ? "broken symbolic link" : "no such file or directory");
+      } catch (IOException e) {
+        problems.add(root, Problems.reason(e));
+      }
+    }
+    List<Walker.Item> items = new ArrayList<>();
+    for (int i = 0; i < candidates.size(); i++) {
+      Candidate candidate = candidates.get(i);
+      String covered = null;
+      for (int j = 0; j < candidates.size() && covered == null; j++) {
+        Candidate other = candidates.get(j);
+        if (j < i && other.real().equals(candidate.real())) {
+          covered = "given twice (also as " + other.given() + "): scanned once";
+        } else if (other.attrs().isDirectory()
+            && !other.real().equals(candidate.real())
+            && candidate.real().startsWith(other.real())) {
+          covered = "inside " + other.given() + ", also given: scanned once, as part of it";
+        }
+      }
+      if (covered != null) {
+        problems.add(candidate.given(), covered);
+        continue;
+      }
+      if (candidate.attrs().isDirectory()) {
+        Object key = Walker.key(candidate.attrs(), candidate.real());
+        if (!walker.enterRoot(key)) {
+          problems.add(candidate.given(), "given twice (the same directory as another root)");
+          continue;
+        }
+        items.add(new Walker.Dir(candidate.given(), key, null, candidate.given()));
+      } else {
+        FileEntry file = walker.regularFile(candidate.given(), candidate.attrs(), true);
+        if (file != null) {
+          items.add(file);
+        }
+      }
+    }
+    return items;
+  }
+
+  /** Sorted output groups: a path per file, or every path of each with {@code hardlinks}. */
+  static List<Found> assemble(
+      List<Group> groups, Map<Object, List<FileEntry>> links, boolean hardlinks) {
+    List<Found> found = new ArrayList<>();
+    Set<Object> grouped = new HashSet<>();
+    for (Group group : groups) {
+      List<Path> paths = new ArrayList<>();
+      for (FileEntry file : group.files()) {
+        grouped.add(file.key());
+        List<FileEntry> names = links.getOrDefault(file.key(), List.of(file));
+        if (hardlinks) {
+          names.forEach(name -> paths.add(name.path()));
+        } else {
+          paths.add(first(names));
+        }
+      }
+      found.add(found(group.size(), group.digest(), group.files().size(), paths));
+    }
+    if (hardlinks) {
+      links.forEach(
+          (key, names) -> {
+            if (!grouped.contains(key)) {
+              found.add(
+                  found(
+                      names.get(0).size(), null, 1, names.stream().map(FileEntry::path).toList()));
+            }
+          });
+    }
+    found.sort(
+        Comparator.comparingLong(Found::size)
+            .reversed()
+            .thenComparing((a, b) -> Arrays.compareUnsigned(a.bytes().get(0), b.bytes().get(0))));
+    return found;
+  }
+
+  private static Path first(List<FileEntry> names) {
+    Path first = names.get(0).path();
+    byte[] firstBytes = PathBytes.of(first);
+    for (FileEntry name : names.subList(1, names.size())) {
+      byte[] bytes = PathBytes.of(name.path());
+      if (Arrays.compareUnsigned(bytes, firstBytes) < 0) {
+        first = name.path();
+        firstBytes = bytes;
+      }
+    }
+    return first;
+  }
+
+  private static Found found(long size, @Nullable Digest digest, int files, List<Path> paths) {
+    record Named(Path path, byte[] bytes) {}
+    List<Named> named = new ArrayList<>();
+    for (Path path : paths) {
+      named.add(new Named(path, PathBytes.of(path)));
+    }
+    named.sort((a, b) -> Arrays.compareUnsigned(a.bytes(), b.bytes()));
+    return new Found(
+        size,
+        digest,
+        files,
+        named.stream().map(Named::path).toList(),
+        named.stream().map(Named::bytes).toList());
+  }
+}

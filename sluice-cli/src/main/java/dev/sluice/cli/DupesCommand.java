@@ -1,0 +1,298 @@
+package dev.sluice.cli;
+
+import dev.sluice.Progress;
+import dev.sluice.Timeline;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code sluice dupes [OPTIONS] PATH...}: finds duplicate files. */
+@Command(
+    name = "dupes",
+    mixinStandardHelpOptions = true,
+    versionProvider = SluiceCli.Version.class,
+    sortOptions = false,
+    description = {
+      "Finds files with identical content under the given paths and prints them in groups,"
+          + " a blank line after each group (the largest files first).",
+      "",
+      "Files are compared by size, then by a hash of their first and last 4 KiB, then by a"
+          + " hash of their whole content (XXH3-128 unless --hash sha256), and with --verify"
+          + " byte by byte. Several paths to one file (hard links, or a file reached twice) count"
+          + " once. Empty files, names starting with a dot and symbolic links met in the walk are"
+          + " left out unless asked for. A summary goes to stderr, with every path skipped"
+          + " (unreadable, vanished, changed during the scan, not a regular file, a link loop)"
+          + " and why."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success (whether or not duplicates were found)",
+      "1:some paths were skipped (each named on stderr)",
+      "2:usage error",
+      "3:unexpected failure (a bug: the stack trace is printed)"
+    })
+final class DupesCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "PATH", arity = "1..*", description = "directories or files to scan")
+  List<Path> paths = new ArrayList<>();
+
+  @Option(
+      names = {"-L", "--follow-links"},
+      description = "follow symbolic links in the walk (loops are detected and reported)")
+  boolean followLinks;
+
+  @Option(
+      names = {"-a", "--hidden"},
+      description = "include files and directories whose name starts with a dot")
+  boolean hidden;
+
+  @Option(
+      names = {"-z", "--include-empty"},
+      description = "include empty files (all of them form one group)")
+  boolean includeEmpty;
+
+  @Option(
+      names = "--min-size",
+      paramLabel = "SIZE",
+      defaultValue = "0",
+      converter = SizeConverter.class,
+      description = "ignore files smaller than SIZE bytes (suffixes k, M, G: powers of 1024)")
+  long minSize;
+
+  @Option(
+      names = {"-x", "--exclude"},
+      paramLabel = "GLOB",
+      description =
+          "leave out entries whose name matches GLOB, or whose path relative to its root does"
+              + " if GLOB has a '/' (repeatable)")
+  List<String> excludes = new ArrayList<>();
+
+  @Option(
+      names = "--hash",
+      paramLabel = "ALGORITHM",
+      defaultValue = "xxh3",
+      converter = HashConverter.class,
+      description = "full-content hash: xxh3 (XXH3-128, fast; the default) or sha256")
+  HashKind hash = HashKind.XXH3;
+
+  @Option(names = "--verify", description = "compare files byte by byte before reporting them")
+  boolean verify;
+
+  @Option(
+      names = {"-H", "--hardlinks"},
+      description =
+          "list every path of a file with several hard links, and groups made of one file's"
+              + " hard links alone (they still count as one file)")
+  boolean hardlinks;
+
+  @Option(
+      names = {"-f", "--format"},
+      paramLabel = "FORMAT",
+      defaultValue = "text",
+      converter = FormatConverter.class,
+      description = "text (paths, a blank line after each group), json or csv")
+  Output.Format format = Output.Format.TEXT;
+
+  @Option(
+      names = "--threads-io",
+      paramLabel = "N",
+      description =
+          "workers of the I/O stages: walk, partial hash, verify (default: ${DEFAULT-VALUE})")
+  int ioThreads = DupesOptions.defaultIoThreads();
+
+  @Option(
+      names = "--threads-cpu",
+      paramLabel = "N",
+      description = "workers of the full-hash stage (default: ${DEFAULT-VALUE}, the core count)")
+  int cpuThreads = DupesOptions.defaultCpuThreads();
+
+  @Option(
+      names = "--progress",
+      negatable = true,
+      description =
+          "per-stage progress on stderr (the default): a live table when stderr is a terminal,"
+              + " plain lines once a second otherwise; --no-progress for none")
+  @Nullable Boolean progress;
+
+  @Option(
+      names = "--timeline",
+      paramLabel = "FILE.svg",
+      description = "write the run's timeline (per-stage throughput over time) as SVG")
+  @Nullable Path timeline;
+
+  @Option(
+      names = "--stats",
+      hidden = true,
+      description = "print each stage's final counters on stderr (for benchmarks)")
+  boolean stats;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  DupesCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    if (ioThreads < 1) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--threads-io must be >= 1: " + ioThreads);
+    }
+    if (cpuThreads < 1) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--threads-cpu must be >= 1: " + cpuThreads);
+    }
+    List<Dupes.Listener> listeners = new ArrayList<>();
+    if (!Boolean.FALSE.equals(progress)) {
+      // On a terminal a live table redrawn 5 times a second; elsewhere a plain line a second.
+      listeners.add(
+          Progress.isTerminal(err)
+              ? new Dupes.Listener(Duration.ofMillis(200), Progress.terminal(err))
+              : new Dupes.Listener(Duration.ofSeconds(1), Progress.lines(err)));
+    }
+    Timeline timelineListener = null;
+    if (timeline != null) {
+      timelineListener =
+          Timeline.create(
+              "sluice dupes " + String.join(" ", paths.stream().map(Path::toString).toList()));
+      listeners.add(new Dupes.Listener(Duration.ofMillis(50), timelineListener));
+    }
+    DupesOptions options =
+        new DupesOptions(
+            paths,
+            followLinks,
+            hidden,
+            includeEmpty,
+            minSize,
+            excludes,
+            hash,
+            verify,
+            hardlinks,
+            ioThreads,
+            cpuThreads);
+    Dupes.Report report = Dupes.run(options, listeners);
+
+    BufferedOutputStream buffered = new BufferedOutputStream(out, 1 << 16);
+    Output.write(report, format, buffered);
+    buffered.flush();
+    for (Problems.Problem problem : report.problems().sorted()) {
+      err.write("sluice: skipped ".getBytes(StandardCharsets.UTF_8));
+      err.write(problem.bytes()); // the name's own bytes, whatever their encoding
+      err.write((": " + problem.reason() + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    boolean timelineFailed = false;
+    if (timelineListener != null && timeline != null) {
+      try {
+        timelineListener.writeSvg(timeline);
+      } catch (IOException e) {
+        timelineFailed = true;
+        err.write(
+            ("sluice: cannot write the timeline to "
+                    + timeline
+                    + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException
+                        ? "no such directory"
+                        : Problems.reason(e))
+                    + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    if (stats) {
+      for (dev.sluice.StageStats stage : report.stats().stages()) {
+        err.write(
+            String.format(
+                    Locale.ROOT,
+                    "stage %-10s received %8d emitted %8d failed %4d busy %7.3f s blocked %7.3f s%n",
+                    stage.name(),
+                    stage.received(),
+                    stage.emitted(),
+                    stage.failed(),
+                    stage.busyTime().toNanos() / 1e9,
+                    stage.blockedTime().toNanos() / 1e9)
+                .getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    err.write(Output.summary(report).getBytes(StandardCharsets.UTF_8));
+    err.flush();
+    return report.problems().count() > 0 || timelineFailed ? SluiceCli.SKIPPED : 0;
+  }
+
+  /** Parses sizes: 100, 10k, 4M, 1G (powers of 1024). */
+  static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      String text = value.trim().toLowerCase(Locale.ROOT);
+      long unit = 1;
+      if (text.endsWith("b")) {
+        text = text.substring(0, text.length() - 1);
+      }
+      if (text.endsWith("k")) {
+        unit = 1L << 10;
+      } else if (text.endsWith("m")) {
+        unit = 1L << 20;
+      } else if (text.endsWith("g")) {
+        unit = 1L << 30;
+      }
+      if (unit > 1) {
+        text = text.substring(0, text.length() - 1);
+      }
+      try {
+        long number = Long.parseLong(text);
+        if (number < 0) {
+          throw new CommandLine.TypeConversionException("SIZE must be >= 0: '" + value + "'");
+        }
+        return Math.multiplyExact(number, unit);
+      } catch (NumberFormatException | ArithmeticException e) {
+        throw new CommandLine.TypeConversionException(
+            "SIZE must be a number of bytes, with an optional k, M or G: '" + value + "'");
+      }
+    }
+  }
+
+  /** Parses {@code --hash}. */
+  static final class HashConverter implements CommandLine.ITypeConverter<HashKind> {
+    @Override
+    public HashKind convert(String value) {
+      return switch (value.toLowerCase(Locale.ROOT)) {
+        case "xxh3", "xxh3-128", "xxh128" -> HashKind.XXH3;
+        case "sha256", "sha-256" -> HashKind.SHA256;
+        default ->
+            throw new CommandLine.TypeConversionException(
+                "ALGORITHM must be xxh3 or sha256: '" + value + "'");
+      };
+    }
+  }
+
+  /** Parses {@code --format}. */
+  static final class FormatConverter implements CommandLine.ITypeConverter<Output.Format> {
+    @Override
+    public Output.Format convert(String value) {
+      return switch (value.toLowerCase(Locale.ROOT)) {
+        case "text" -> Output.Format.TEXT;
+        case "json" -> Output.Format.JSON;
+        case "csv" -> Output.Format.CSV;
+        default ->
+            throw new CommandLine.TypeConversionException(
+                "FORMAT must be text, json or csv: '" + value + "'");
+      };
+    }
+  }
+}

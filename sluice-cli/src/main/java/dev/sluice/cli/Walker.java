@@ -1,0 +1,243 @@
+package dev.sluice.cli;
+
+import dev.sluice.Expansion;
+import java.io.IOException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code walk} stage of {@code sluice dupes}: an {@link Expansion expand} function that lists a
+ * directory, adds its subdirectories as follow-ups and emits its regular files.
+ *
+ * <p>Each entry is stat'ed once, relative to the open directory ({@code fstatat} through a {@link
+ * SecureDirectoryStream}, so long paths cost no more than short ones), without following links.
+ * Symbolic links are skipped unless {@code followLinks}; then they are stat'ed once more, following
+ * the link. FIFOs, sockets and devices are reported and never opened.
+ *
+ * <p>Loops: a directory whose file key is one of its own ancestors' is a loop, reported and not
+ * entered. Without {@code followLinks} a directory is also listed only once whatever the number of
+ * paths to it (bind mounts): a concurrent set of the file keys entered.
+ *
+ * <p>Thread-safety: called by many workers at once. Shared state is that set and the counters
+ * ({@link LongAdder}s); {@link Problems} is thread-safe.
+ */
+final class Walker {
+
+  /** What the walk stage takes: a directory to list, or a file given as a root. */
+  sealed interface Item permits Dir, FileEntry {}
+
+  /**
+   * A directory to list.
+   *
+   * @param path its path, as reached from its root
+   * @param key its file key
+   * @param parent the directory it was found in, or null for a root: the chain of ancestors tells a
+   *     link loop from a second path to the same directory
+   * @param root the root it was reached from (for {@code --exclude} globs with a '/')
+   */
+  record Dir(Path path, Object key, @Nullable Dir parent, Path root) implements Item {}
+
+  /** Counters of what the walk saw and left out. */
+  static final class Counts {
+    final LongAdder directories = new LongAdder();
+    final LongAdder files = new LongAdder();
+    final LongAdder bytes = new LongAdder();
+    final LongAdder symlinks = new LongAdder();
+    final LongAdder empty = new LongAdder();
+    final LongAdder small = new LongAdder();
+    final LongAdder hidden = new LongAdder();
+    final LongAdder excluded = new LongAdder();
+  }
+
+  private final DupesOptions options;
+  private final Problems problems;
+  private final Counts counts;
+  private final Set<Object> entered = ConcurrentHashMap.newKeySet();
+  private final List<PathMatcher> nameGlobs;
+  private final List<PathMatcher> pathGlobs;
+
+  Walker(DupesOptions options, Problems problems, Counts counts) {
+    this.options = options;
+    this.problems = problems;
+    this.counts = counts;
+    this.nameGlobs =
+        options.excludes().stream()
+            .filter(g -> !g.contains("/"))
+            .map(g -> Path.of("").getFileSystem().getPathMatcher("glob:" + g))
+            .toList();
+    this.pathGlobs =
+        options.excludes().stream()
+            .filter(g -> g.contains("/"))
+            .map(g -> Path.of("").getFileSystem().getPathMatcher("glob:" + g))
+            .toList();
+  }
+
+  /** Marks a root directory as entered; false if it was already (the same directory twice). */
+  boolean enterRoot(Object key) {
+    return entered.add(key);
+  }
+
+  /** The stage function. */
+  void expand(Item item, Expansion<Item, FileEntry> out) throws IOException, InterruptedException {
+    switch (item) {
+      case FileEntry file -> out.emit(file);
+      case Dir dir -> list(dir, out);
+    }
+  }
+
+  private void list(Dir dir, Expansion<Item, FileEntry> out)
+      throws IOException, InterruptedException {
+    counts.directories.increment();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir.path())) {
+      SecureDirectoryStream<Path> secure =
+          entries instanceof SecureDirectoryStream<Path> s ? s : null;
+      for (Path entry : entries) {
+        visit(dir, secure, entry, out);
+      }
+    } catch (DirectoryIteratorException e) {
+      throw e.getCause();
+    }
+  }
+
+  private void visit(
+      Dir dir,
+      @Nullable SecureDirectoryStream<Path> secure,
+      Path entry,
+      Expansion<Item, FileEntry> out)
+      throws InterruptedException {
+    Path name = entry.getFileName();
+    if (!options.hidden() && name.toString().startsWith(".")) {
+      counts.hidden.increment();
+      return;
+    }
+    if (excluded(dir, entry, name)) {
+      counts.excluded.increment();
+      return;
+    }
+    BasicFileAttributes attrs;
+    try {
+      attrs = attributes(secure, entry, name, LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      problems.add(entry, Problems.reason(e));
+      return;
+    }
+    boolean viaLink = false;
+    if (attrs.isSymbolicLink()) {
+      if (!options.followLinks()) {
+        counts.symlinks.increment();
+        return;
+      }
+      try {
+        attrs = attributes(secure, entry, name);
+        viaLink = true;
+      } catch (NoSuchFileException e) {
+        problems.add(entry, "broken symbolic link");
+        return;
+      } catch (IOException e) {
+        problems.add(entry, Problems.reason(e));
+        return;
+      }
+    }
+    if (attrs.isDirectory()) {
+      Object key = key(attrs, entry);
+      for (Dir ancestor = dir; ancestor != null; ancestor = ancestor.parent()) {
+        if (ancestor.key().equals(key)) {
+          problems.add(entry, "symbolic link loop: leads back to " + ancestor.path());
+          return;
+        }
+      }
+      // Without links a directory has one path, unless a bind mount gives it another: list it
+      // once. With --follow-links every path is walked (only a loop stops one), so that which
+      // paths are seen does not depend on the order of the walk; their files count once each.
+      if (!options.followLinks() && !entered.add(key)) {
+        return;
+      }
+      out.followUp(new Dir(entry, key, dir, dir.root()));
+    } else if (attrs.isRegularFile()) {
+      FileEntry file = regularFile(entry, attrs, viaLink);
+      if (file != null) {
+        out.emit(file);
+      }
+    } else {
+      problems.add(entry, "not a regular file (" + kind(entry) + "): never opened");
+    }
+  }
+
+  /** A regular file that passes the size filters, counted; or null. */
+  @Nullable FileEntry regularFile(Path path, BasicFileAttributes attrs, boolean viaLink) {
+    long size = attrs.size();
+    counts.files.increment();
+    counts.bytes.add(size);
+    if (size == 0 && !options.includeEmpty()) {
+      counts.empty.increment();
+      return null;
+    }
+    if (size < options.minSize()) {
+      counts.small.increment();
+      return null;
+    }
+    return new FileEntry(path, size, key(attrs, path), viaLink);
+  }
+
+  private boolean excluded(Dir dir, Path entry, Path name) {
+    for (PathMatcher glob : nameGlobs) {
+      if (glob.matches(name)) {
+        return true;
+      }
+    }
+    if (!pathGlobs.isEmpty()) {
+      Path relative = dir.root().relativize(entry);
+      for (PathMatcher glob : pathGlobs) {
+        if (glob.matches(relative) || glob.matches(entry)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static BasicFileAttributes attributes(
+      @Nullable SecureDirectoryStream<Path> secure, Path entry, Path name, LinkOption... options)
+      throws IOException {
+    if (secure != null) {
+      BasicFileAttributeView view =
+          secure.getFileAttributeView(name, BasicFileAttributeView.class, options);
+      return view.readAttributes();
+    }
+    return Files.readAttributes(entry, BasicFileAttributes.class, options);
+  }
+
+  static Object key(BasicFileAttributes attrs, Path path) {
+    Object key = attrs.fileKey();
+    return key != null ? key : path.toAbsolutePath().normalize();
+  }
+
+  /** "fifo", "socket", "character device", "block device" or "special file". */
+  static String kind(Path path) {
+    try {
+      int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+      return switch (mode & 0170000) {
+        case 0010000 -> "fifo";
+        case 0140000 -> "socket";
+        case 0020000 -> "character device";
+        case 0060000 -> "block device";
+        default -> "special file";
+      };
+    } catch (IOException | RuntimeException e) {
+      return "special file";
+    }
+  }
+}
