@@ -40,6 +40,7 @@ final class BatchRuntime extends StageRuntime {
   }
 
   private void loop() {
+    StageCounters.Cell cell = counters.newCell();
     while (true) {
       ReentrantLock order = orderLock;
       try {
@@ -50,7 +51,7 @@ final class BatchRuntime extends StageRuntime {
         return;
       }
       try {
-        if (!fillAndEmit()) {
+        if (!fillAndEmit(cell)) {
           return;
         }
       } finally {
@@ -62,12 +63,12 @@ final class BatchRuntime extends StageRuntime {
   }
 
   /** Fills one batch and emits it; false when the worker must exit. */
-  private boolean fillAndEmit() {
+  private boolean fillAndEmit(StageCounters.Cell cell) {
     Channel<Object> in = Objects.requireNonNull(input);
     List<Object> batch = new ArrayList<>(Math.min(size, 1024));
     boolean ended = false;
     try {
-      batch.add(take());
+      batch.add(take(cell));
       long deadline = System.nanoTime() + maxWaitNanos;
       while (batch.size() < size) {
         Object item = poll(in);
@@ -86,18 +87,18 @@ final class BatchRuntime extends StageRuntime {
             break;
           }
         }
-        counters.received.increment();
+        cell.received();
         batch.add(item);
       }
     } catch (ChannelClosedException e) {
       ended = true;
       if (batch.isEmpty() || run.isStopping()) {
-        discardAll(batch);
+        discardAll(batch, cell);
         return false;
       }
     } catch (InterruptedException e) {
       if (run.isStopping()) {
-        discardAll(batch);
+        discardAll(batch, cell);
         return false;
       }
       if (batch.isEmpty()) {
@@ -108,17 +109,17 @@ final class BatchRuntime extends StageRuntime {
     try {
       send(Objects.requireNonNull(output), batch);
     } catch (InterruptedException | ChannelClosedException e) {
-      discardAll(batch);
+      discardAll(batch, cell);
       return false;
     }
-    counters.emitted.increment();
-    counters.succeeded.add(batch.size());
+    cell.emitted();
+    cell.succeeded(batch.size());
     return !ended;
   }
 
-  private void discardAll(List<Object> batch) {
+  private void discardAll(List<Object> batch, StageCounters.Cell cell) {
     for (Object item : batch) {
-      discard(item);
+      discard(item, cell);
     }
   }
 }

@@ -58,10 +58,11 @@ final class ExpandRuntime extends StageRuntime {
   }
 
   private void pump(TaskGroup tasks) {
+    StageCounters.Cell cell = counters.newCell();
     while (true) {
       Object item;
       try {
-        item = takeUntimed();
+        item = takeUntimed(cell);
       } catch (ChannelClosedException e) {
         break;
       } catch (InterruptedException e) {
@@ -116,9 +117,10 @@ final class ExpandRuntime extends StageRuntime {
       }
       long started = counters.workerStarted();
       try {
-        switch (handle(item, ExpandRuntime.this::attempt, direct)) {
-          case PASSED -> counters.succeeded.increment();
-          case FILTERED -> counters.filtered.increment();
+        StageCounters.Cell cell = counters.shared;
+        switch (handle(item, ExpandRuntime.this::attempt, direct(cell), cell)) {
+          case PASSED -> cell.succeeded();
+          case FILTERED -> cell.filtered();
           case FAILED, STOP -> {}
         }
       } finally {
@@ -147,7 +149,7 @@ final class ExpandRuntime extends StageRuntime {
 
   private void followUp(Object item) {
     TaskGroup tasks = Objects.requireNonNull(group);
-    counters.followUps.increment();
+    counters.shared.followUp();
     ItemTask task = new ItemTask(item);
     queued.add(task);
     try {

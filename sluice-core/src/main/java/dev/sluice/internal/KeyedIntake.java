@@ -82,7 +82,7 @@ final class KeyedIntake {
    * @throws dev.sluice.ChannelClosedException when the input is closed and drained
    * @throws KeyFailure if the key function throws
    */
-  Taken take() throws InterruptedException {
+  Taken take(StageCounters.Cell cell) throws InterruptedException {
     stage.lockIdle(intake);
     try {
       while (true) {
@@ -101,7 +101,7 @@ final class KeyedIntake {
         } finally {
           lock.unlock();
         }
-        Object item = stage.take();
+        Object item = stage.take(cell);
         Object k;
         try {
           k = key.apply(item);

@@ -2,6 +2,7 @@ package dev.sluice.internal;
 
 import dev.sluice.Channel;
 import dev.sluice.ChannelClosedException;
+import dev.sluice.Emitter;
 import dev.sluice.ErrorPolicy;
 import dev.sluice.Pipeline;
 import dev.sluice.internal.PipelineSpec.Kind;
@@ -124,33 +125,44 @@ final class LoopRuntime extends StageRuntime {
     }
   }
 
+  /** Where a worker's outputs go: downstream, counted in its cell (terminals have none). */
+  private Emitter<Object> outputFor(StageCounters.Cell cell) {
+    return output != null
+        ? direct(cell)
+        : item -> {
+          throw new IllegalStateException("stage '" + name + "' is terminal: it emits nothing");
+        };
+  }
+
   private void directLoop() {
+    StageCounters.Cell cell = counters.newCell();
+    Emitter<Object> out = outputFor(cell);
     while (true) {
       Object item;
       try {
-        item = take();
+        item = take(cell);
       } catch (ChannelClosedException | InterruptedException e) {
         if (e instanceof InterruptedException && !run.isStopping()) {
           continue; // a stray interrupt; the flag is already cleared
         }
         return;
       }
-      if (!count(handle(item, attempt, direct))) {
+      if (!count(handle(item, attempt, out, cell), cell)) {
         return;
       }
     }
   }
 
   /** Counts an outcome; false when the worker must exit. */
-  private boolean count(Outcome outcome) {
+  private boolean count(Outcome outcome, StageCounters.Cell cell) {
     switch (outcome) {
       case PASSED -> {
-        counters.succeeded.increment();
+        cell.succeeded();
         if (kind.isTerminal()) {
-          counters.emitted.increment();
+          cell.emitted();
         }
       }
-      case FILTERED -> counters.filtered.increment();
+      case FILTERED -> cell.filtered();
       case FAILED -> {}
       case STOP -> {
         return false;
@@ -164,24 +176,26 @@ final class LoopRuntime extends StageRuntime {
 
   private void keyedLoop() {
     KeyedIntake intake = Objects.requireNonNull(keyed);
+    StageCounters.Cell cell = counters.newCell();
+    Emitter<Object> out = outputFor(cell);
     KeyedIntake.@Nullable Taken taken = null;
     while (true) {
       if (taken == null) {
         try {
-          taken = intake.take();
+          taken = intake.take(cell);
         } catch (ChannelClosedException | InterruptedException e) {
           if (e instanceof InterruptedException && !run.isStopping()) {
             continue;
           }
           return;
         } catch (KeyedIntake.KeyFailure e) {
-          counters.failed.increment();
+          cell.failed();
           run.fail(name, e.item, Objects.requireNonNull(e.getCause()));
           return;
         }
       }
       Object key = taken.key();
-      if (!count(handle(taken.item(), attempt, direct))) {
+      if (!count(handle(taken.item(), attempt, out, cell), cell)) {
         return; // the key stays held: settle() discards what is parked behind it
       }
       taken = intake.continueOrRelease(key);
@@ -190,10 +204,12 @@ final class LoopRuntime extends StageRuntime {
 
   private void orderedLoop() {
     Reorderer order = Objects.requireNonNull(reorderer);
+    StageCounters.Cell cell = counters.newCell();
+    Emitter<Object> out = outputFor(cell);
     while (true) {
       Reorderer.Slot slot;
       try {
-        slot = order.take();
+        slot = order.take(cell);
       } catch (ChannelClosedException | InterruptedException e) {
         if (e instanceof InterruptedException && !run.isStopping()) {
           continue;
@@ -201,16 +217,16 @@ final class LoopRuntime extends StageRuntime {
         return;
       }
       Buffer buffer = new Buffer();
-      Outcome outcome = handle(slot.item, attempt, buffer);
+      Outcome outcome = handle(slot.item, attempt, buffer, cell);
       switch (outcome) {
         case PASSED, FAILED -> slot.outputs = buffer.items;
-        case FILTERED -> counters.filtered.increment();
+        case FILTERED -> cell.filtered();
         case STOP -> {
           order.abandon(slot);
           return;
         }
       }
-      if (!order.complete(slot, outcome == Outcome.PASSED)) {
+      if (!order.complete(slot, outcome == Outcome.PASSED, out, cell)) {
         return;
       }
     }
@@ -221,19 +237,24 @@ final class LoopRuntime extends StageRuntime {
    *
    * @return false if the run stopped (a passed item is then discarded; a failed one stays failed)
    */
-  boolean deliver(Object item, List<Object> outputs, boolean passed) {
+  boolean deliver(
+      Object item,
+      List<Object> outputs,
+      boolean passed,
+      Emitter<Object> out,
+      StageCounters.Cell cell) {
     try {
-      for (Object out : outputs) {
-        direct.emit(out);
+      for (Object o : outputs) {
+        out.emit(o);
       }
     } catch (InterruptedException | ChannelClosedException e) {
       if (passed) {
-        discard(item);
+        discard(item, cell);
       }
       return false;
     }
     if (passed) {
-      counters.succeeded.increment();
+      cell.succeeded();
     }
     return true;
   }

@@ -137,10 +137,10 @@ final class PipelineEvents {
     StageEnd event = new StageEnd();
     if (event.isEnabled()) {
       event.stage = stage.name;
-      event.received = stage.counters.received.sum();
-      event.emitted = stage.counters.emitted.sum();
-      event.failed = stage.counters.failed.sum();
-      event.discarded = stage.counters.discarded.sum();
+      event.received = stage.counters.received();
+      event.emitted = stage.counters.emitted();
+      event.failed = stage.counters.failed();
+      event.discarded = stage.counters.discarded();
       event.commit();
     }
   }

@@ -1,5 +1,6 @@
 package dev.sluice.internal;
 
+import dev.sluice.Emitter;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
@@ -57,7 +58,7 @@ final class Reorderer {
    *
    * @throws dev.sluice.ChannelClosedException when the input is closed and drained
    */
-  Slot take() throws InterruptedException {
+  Slot take(StageCounters.Cell cell) throws InterruptedException {
     stage.lockIdle(intake);
     try {
       long seq;
@@ -78,7 +79,7 @@ final class Reorderer {
         lock.unlock();
       }
       // Only the intake holder moves next, so the number stays ours while we receive.
-      Object item = stage.take();
+      Object item = stage.take(cell);
       lock.lock();
       try {
         next = seq + 1;
@@ -96,7 +97,7 @@ final class Reorderer {
    *
    * @return false if the run stopped while this thread was flushing
    */
-  boolean complete(Slot slot, boolean passed) {
+  boolean complete(Slot slot, boolean passed, Emitter<Object> out, StageCounters.Cell cell) {
     slot.passed = passed;
     lock.lock();
     try {
@@ -119,7 +120,8 @@ final class Reorderer {
         try {
           List<Object> outputs = first.outputs;
           delivered =
-              stage.deliver(first.item, outputs == null ? List.of() : outputs, first.passed);
+              stage.deliver(
+                  first.item, outputs == null ? List.of() : outputs, first.passed, out, cell);
         } finally {
           lock.lock();
         }

@@ -24,16 +24,16 @@ abstract class SourceRuntime extends StageRuntime {
    * Sends a source item downstream, counting it; a send refused because the run stopped discards it
    * and rethrows.
    */
-  final void emitFromSource(Object item) throws InterruptedException {
-    counters.received.increment();
+  final void emitFromSource(Object item, StageCounters.Cell cell) throws InterruptedException {
+    cell.received();
     try {
       send(Objects.requireNonNull(output), item);
     } catch (InterruptedException | ChannelClosedException e) {
-      discard(item);
+      discard(item, cell);
       throw e;
     }
-    counters.emitted.increment();
-    counters.succeeded.increment();
+    cell.emitted();
+    cell.succeeded();
   }
 
   /** An iterable, iterator or stream, pulled by one worker. */
@@ -68,6 +68,7 @@ abstract class SourceRuntime extends StageRuntime {
       Object source = Objects.requireNonNull(spec.fn());
       @Nullable Stream<?> stream = source instanceof Stream<?> s ? s : null;
       Object current = null;
+      StageCounters.Cell cell = counters.newCell();
       try {
         Iterator<?> it =
             stream != null
@@ -82,7 +83,7 @@ abstract class SourceRuntime extends StageRuntime {
           }
           Object item = current;
           current = null;
-          emitFromSource(item);
+          emitFromSource(item, cell);
         }
       } catch (InterruptedException | ChannelClosedException e) {
         // Stopping: the item in hand was discarded by emitFromSource.
@@ -140,11 +141,20 @@ abstract class SourceRuntime extends StageRuntime {
       int producers = options.workers();
       java.util.concurrent.atomic.AtomicInteger nextIndex =
           new java.util.concurrent.atomic.AtomicInteger();
-      Emitter<Object> emitter = item -> emitFromSource(requireItem(item));
-      startWorkers(producers, () -> produce(producer, nextIndex.getAndIncrement(), emitter));
+      startWorkers(
+          producers,
+          () -> {
+            StageCounters.Cell cell = counters.newCell();
+            Emitter<Object> emitter = item -> emitFromSource(requireItem(item), cell);
+            produce(producer, nextIndex.getAndIncrement(), emitter, cell);
+          });
     }
 
-    private void produce(Pipeline.Producer<Object> producer, int i, Emitter<Object> emitter) {
+    private void produce(
+        Pipeline.Producer<Object> producer,
+        int i,
+        Emitter<Object> emitter,
+        StageCounters.Cell cell) {
       try {
         producer.produce(i, emitter);
       } catch (Throwable t) {
@@ -153,7 +163,7 @@ abstract class SourceRuntime extends StageRuntime {
           return;
         }
         ErrorPolicy policy = options.errorPolicy();
-        counters.failed.increment();
+        cell.failed();
         if (policy instanceof ErrorPolicy.DeadLetter deadLetter) {
           try {
             deadLetter.sink().accept(new FailedItem("producer " + i, name, t, 1));

@@ -291,8 +291,13 @@ abstract class StageRuntime {
     return null;
   }
 
+  /** Counts {@code item} as discarded, from a thread that is not one of the stage's workers. */
   final void discard(Object item) {
-    counters.discarded.increment();
+    discard(item, counters.shared);
+  }
+
+  final void discard(Object item, StageCounters.Cell cell) {
+    cell.discarded();
     run.discarded(name, item);
   }
 
@@ -304,7 +309,7 @@ abstract class StageRuntime {
    *
    * @throws ChannelClosedException when the input is closed and drained (or cancelled)
    */
-  final Object take() throws InterruptedException {
+  final Object take(StageCounters.Cell cell) throws InterruptedException {
     Channel<Object> in = Objects.requireNonNull(input);
     Object item = poll(in);
     if (item == null) {
@@ -315,7 +320,7 @@ abstract class StageRuntime {
         counters.idleEnded(started);
       }
     }
-    counters.received.increment();
+    cell.received();
     return item;
   }
 
@@ -334,10 +339,10 @@ abstract class StageRuntime {
     }
   }
 
-  /** As {@link #take()}, for a thread whose waiting is not a worker's idle time. */
-  final Object takeUntimed() throws InterruptedException {
+  /** As {@link #take}, for a thread whose waiting is not a worker's idle time. */
+  final Object takeUntimed(StageCounters.Cell cell) throws InterruptedException {
     Object item = Objects.requireNonNull(input).receive();
-    counters.received.increment();
+    cell.received();
     return item;
   }
 
@@ -361,15 +366,14 @@ abstract class StageRuntime {
     }
   }
 
-  /** Emits downstream. */
-  final Emitter<Object> direct =
-      new Emitter<>() {
-        @Override
-        public void emit(Object item) throws InterruptedException {
-          send(Objects.requireNonNull(output), requireItem(item));
-          counters.emitted.increment();
-        }
-      };
+  /** An emitter that sends downstream and counts in {@code cell}. */
+  final Emitter<Object> direct(StageCounters.Cell cell) {
+    Channel<Object> out = Objects.requireNonNull(output);
+    return item -> {
+      send(out, requireItem(item));
+      cell.emitted();
+    };
+  }
 
   final Object requireItem(@Nullable Object item) {
     if (item == null) {
@@ -398,7 +402,7 @@ abstract class StageRuntime {
    * @return how it went; {@link Outcome#STOP} means the item is accounted for (failed or discarded)
    *     and the worker must exit
    */
-  final Outcome handle(Object item, Attempt attempt, Emitter<Object> out) {
+  final Outcome handle(Object item, Attempt attempt, Emitter<Object> out, StageCounters.Cell cell) {
     ErrorPolicy policy = options.errorPolicy();
     int attempts = 0;
     while (true) {
@@ -414,21 +418,21 @@ abstract class StageRuntime {
       }
       if (run.isStopping()) {
         run.lateFailure(failure);
-        discard(item);
+        discard(item, cell);
         return Outcome.STOP;
       }
       if (policy instanceof ErrorPolicy.Retry retry
           && attempts < retry.maxAttempts()
           && retry.retryOn().test(failure)) {
-        counters.retried.increment();
+        cell.retried();
         if (!backOff(retry.backoff().delay(attempts))) {
-          discard(item);
+          discard(item, cell);
           return Outcome.STOP;
         }
         continue;
       }
       ErrorPolicy then = policy instanceof ErrorPolicy.Retry retry ? retry.then() : policy;
-      counters.failed.increment();
+      cell.failed();
       if (then instanceof ErrorPolicy.DeadLetter deadLetter) {
         try {
           deadLetter.sink().accept(new FailedItem(item, name, failure, attempts));
@@ -494,14 +498,14 @@ abstract class StageRuntime {
         name,
         kind.label,
         options.workers(),
-        counters.received.sum(),
-        counters.succeeded.sum(),
-        counters.emitted.sum(),
-        counters.filtered.sum(),
-        counters.failed.sum(),
-        counters.retried.sum(),
-        counters.discarded.sum(),
-        counters.followUps.sum(),
+        counters.received(),
+        counters.succeeded(),
+        counters.emitted(),
+        counters.filtered(),
+        counters.failed(),
+        counters.retried(),
+        counters.discarded(),
+        counters.followUps(),
         in == null ? 0 : in.size(),
         in == null ? 0 : in.capacity(),
         counters.busyWorkers(),
@@ -512,7 +516,7 @@ abstract class StageRuntime {
 
   /** The source's stats when the source is a channel: what the first stage took from it. */
   static StageStats channelSourceStats(StageStats source, StageRuntime first) {
-    long taken = first.counters.received.sum() + first.inputLeftovers.get();
+    long taken = first.counters.received() + first.inputLeftovers.get();
     return new StageStats(
         source.name(),
         source.kind(),
