@@ -37,7 +37,7 @@ final class Indexes {
    */
   static final class BySize {
     /** Per size: the first file (most sizes are unique), or the files by key once there are two. */
-    private final Map<Long, Object> bySize = new HashMap<>();
+    private final Map<Long, Object> bySize = new HashMap<>(1 << 16); // no resizing below ~48k
 
     /** Per file key with more than one path: every path, the first one seen first. */
     private final Map<Object, List<FileEntry>> links = new HashMap<>();
