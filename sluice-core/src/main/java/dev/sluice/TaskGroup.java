@@ -219,7 +219,9 @@ public interface TaskGroup extends AutoCloseable {
   String name();
 
   /**
-   * A snapshot of the group's counters.
+   * The group's counters. Exact whenever no task is running (for example after {@link #join()});
+   * while tasks run, runners report their counts in batches, so {@code completed} and {@code
+   * pending} may trail the truth by a few tasks.
    *
    * @return the counters now
    */

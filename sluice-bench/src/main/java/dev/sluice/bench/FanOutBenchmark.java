@@ -31,6 +31,9 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code taskGroupPlatform2}: {@link TaskGroup} on platform threads, {@code maxConcurrency
  *       2}; nodes submit their children fire-and-forget (follow-ups, newest first) and the outside
  *       thread waits with {@code join()};
+ *   <li>{@code taskGroupPlatform2SubmitOneRunOne}: the same group, each inner node submits one
+ *       child and runs the other itself, so the group schedules {@code 2^depth - 1} tasks, as many
+ *       as the pool below forks (the pool's second child is also computed in place);
  *   <li>{@code forkJoinPool2}: {@code new ForkJoinPool(2)} with a {@link RecursiveAction} that
  *       forks one child, computes the other and joins;
  *   <li>{@code threadPool2}: a fixed {@link ThreadPoolExecutor} of 2 threads on a {@link
@@ -94,6 +97,22 @@ public class FanOutBenchmark {
     }
     group.submit(() -> groupNode(d - 1));
     group.submit(() -> groupNode(d - 1));
+  }
+
+  @Benchmark
+  public long taskGroupPlatform2SubmitOneRunOne() throws InterruptedException {
+    group.submit(() -> groupNodeSubmitOneRunOne(depth));
+    group.join();
+    return checkLeaves();
+  }
+
+  private void groupNodeSubmitOneRunOne(int d) {
+    if (d == 0) {
+      leaves.increment();
+      return;
+    }
+    group.submit(() -> groupNodeSubmitOneRunOne(d - 1));
+    groupNodeSubmitOneRunOne(d - 1);
   }
 
   @Benchmark

@@ -40,7 +40,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * Each task burns {@code tokens} (third argument, default {@value #DEFAULT_TOKENS}) of {@link
  * Blackhole#consumeCPU} and returns its input plus one; the results are summed and checked.
  *
- * <p>Three measures of heap, all after a {@link System#gc()} baseline:
+ * <p>Three measures of heap, all after a {@link System#gc()} baseline, and the bytes allocated per
+ * input by all threads during the run ({@code com.sun.management.ThreadMXBean}; garbage included,
+ * so it says how fast the young generation fills):
  *
  * <ol>
  *   <li><b>sampled</b>: the largest {@link MemoryMXBean#getHeapMemoryUsage() used heap} seen by a
@@ -144,9 +146,13 @@ public final class LazyInputHeap {
                   }
                 });
 
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long allocatedBefore = threads.getTotalThreadAllocatedBytes();
     long start = System.nanoTime();
     run(mode, inputs, tokens);
     double seconds = (System.nanoTime() - start) / 1e9;
+    long allocated = threads.getTotalThreadAllocatedBytes() - allocatedBefore;
     sampledPeak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
     sampler.interrupt();
     sampler.join();
@@ -159,7 +165,8 @@ public final class LazyInputHeap {
     System.out.printf(
         Locale.ROOT,
         "mode=%s inputs=%d tokens=%d time=%.2fs baseline=%.1fMB sampledPeak=%.1fMB"
-            + " (+%.1fMB) poolPeakSum=%.1fMB liveAfterGcPeak=%.1fMB gcs=%d gc=%s%n",
+            + " (+%.1fMB) poolPeakSum=%.1fMB liveAfterGcPeak=%.1fMB gcs=%d gc=%s"
+            + " allocated=%.0fMB (%.0f B/input)%n",
         mode,
         inputs,
         tokens,
@@ -170,7 +177,9 @@ public final class LazyInputHeap {
         poolPeaks / MB,
         liveAfterGc.get() / MB,
         gcs.get(),
-        collectors);
+        collectors,
+        allocated / MB,
+        (double) allocated / inputs);
   }
 
   private static void run(String mode, long inputs, int tokens) throws InterruptedException {

@@ -7,20 +7,27 @@ import dev.sluice.Task;
 import dev.sluice.TaskGroup;
 import dev.sluice.TaskGroupException;
 import dev.sluice.TaskGroupStats;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -33,37 +40,63 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Implementation overview</h2>
  *
- * <p><b>Slots.</b> {@link #running} counts concurrency slots held, at most {@link #maxConcurrency}.
- * A slot is held by a {@link Runner} thread while it executes a task (a task run inline by a waiter
- * uses the waiter's slot). A slot is released only through {@link #releaseSlotLocked}, which hands
- * it on in this order: to a task resuming after a nested wait ({@link #resumers}, FIFO), else to
- * the next queued task (follow-ups first, newest first; then outside work, oldest first), else it
- * becomes free. Hence the invariant: <em>a free slot implies nothing is queued and nobody waits to
- * resume</em>, which is why {@code submit} can start a task at once whenever {@code running <
- * maxConcurrency}.
+ * <p><b>Slots.</b> {@link #running} counts concurrency slots held, never more than {@link
+ * #maxConcurrency}: taken by CAS ({@link #tryAcquireSlot}), held by an active {@link Runner} across
+ * the tasks it runs back to back, given back when it runs out of work or waits for another task
+ * (nested wait). A slot given back while a waiter is resuming from a nested wait goes to that
+ * waiter ({@link #resumers}, FIFO, under {@link #lock}); new work does not take a free slot while a
+ * resumer waits.
  *
- * <p><b>Threads.</b> A task that gets a slot goes to an idle runner if one waits (platform groups
- * keep runners for {@link #KEEP_ALIVE_NANOS}; virtual ones do not, threads being cheap), else to a
- * new runner thread. After each task a runner takes the next queued task with its slot still held,
- * or releases the slot and idles or exits.
+ * <p><b>Queues.</b> Outside work goes to {@link #outside} (FIFO). Follow-ups go to the submitting
+ * runner's own {@link WorkDeque} (groups that keep their runners: platform threads or a thread
+ * factory), from which the owner pops newest first and idle runners steal, or else (virtual
+ * threads, where runners do not outlive their work) to {@link #sharedFollowUps} (newest first). A
+ * runner takes follow-ups before outside work. A task leaves a queue only through its claim CAS
+ * ({@link GroupTask#claim}); entries of tasks claimed inline or cancelled stay behind and are
+ * skipped.
  *
- * <p><b>Pending.</b> {@link #pending} is +1 on submit and -1 when a task's code has returned (or a
- * queued task is cancelled). {@link #join()} waits for zero on {@link #quiescent}. A task's
- * follow-ups are submitted while it runs, so they are counted before it is uncounted: zero is
- * exact.
+ * <p><b>Pending.</b> {@link #pendingWork} is zero exactly when every submitted task has finished.
+ * Each task in a shared queue holds one unit (taken at submit); each active runner holds one unit
+ * that covers its current task and every task in its deque. A runner pays back the units of counted
+ * tasks it finished ({@link Runner#owed}) together with its own when it deactivates, after its
+ * deque is empty and its task has returned, so the count cannot reach zero early; a thief takes its
+ * own unit before it steals. {@link #join()} waits for zero on {@link #quiescent}; a runner that
+ * brings the count to zero signals under the lock only if someone waits ({@link #joinWaiters},
+ * written under the lock before the waiter re-reads the count).
+ *
+ * <p><b>Waking.</b> After publishing work, a submitter fences, takes a free slot if there is one
+ * (CAS on {@link #running}) and hands it, with a pending unit, to an idle runner or a new one. A
+ * deactivating runner gives its slot back (an atomic decrement) before it looks for work again, so
+ * either the submitter sees the free slot or the runner sees the work. A runner pushing a follow-up
+ * on a deque that already held tasks skips the fence and the CAS when every slot looks taken: the
+ * earlier tasks are visible to any runner that gives a slot back, and that runner steals until the
+ * deque is empty. Platform runners first spin briefly (a few dozen pauses and one yield) with their
+ * slot, so a steady stream of work does not park and unpark them; longer spins lost CPU to the
+ * submitting thread on a 2-core machine.
+ *
+ * <p><b>Threads.</b> Platform runners (and those from a thread factory) park idle for {@link
+ * #KEEP_ALIVE_NANOS} in {@link #idle}; virtual runners end when they find no work. Every live
+ * runner is in {@link #runners} (for cancel's interrupts); {@link #liveRunners} counts them for
+ * {@code close}, and each ending runner adds its thread to {@link #exited}, which {@code close}
+ * joins so that no thread of the group outlives it; ended threads are pruned from that list now and
+ * then, in amortized constant time per exit.
  *
  * <p><b>Nested waits.</b> {@link #await} from a task of this group: a queued awaited task is
- * claimed and run inline; a running one makes the waiter release its slot, wait, and reacquire a
- * slot (as a resumer, ahead of queued work) before it returns, so the number of tasks executing
+ * claimed and run inline; a running one makes the waiter give its slot back, wait, and take a slot
+ * again (as a resumer, ahead of queued work) before it returns, so the number of tasks executing
  * never exceeds the limit and no wait can starve every slot.
  *
- * <p><b>Failure.</b> A failure is recorded before its task is uncounted, so {@code join} sees it.
- * Fail-fast cancels: queued tasks are cancelled and uncounted, runners executing tasks are
- * interrupted, new work is refused. An {@link InterruptedException} (or cancellation) from a task
- * after cancellation is not a failure.
+ * <p><b>Failure.</b> A failure is recorded (under the lock) before its task is uncounted, so {@code
+ * join} sees it. Fail-fast cancels: queued tasks are cancelled and uncounted, every runner is
+ * interrupted (a runner clears a stale interrupt before a task only while the group is not
+ * cancelled, and reads {@link #cancelled} after that, so a task either never starts or sees the
+ * interrupt), new work is refused.
  *
- * <p>{@link #lock} guards every mutable field not marked otherwise. The lock is also every
- * happens-before edge: submit to task start, task end to {@code join}/{@code Task.join} return.
+ * <p><b>Statistics.</b> Runners batch their counts and add them to the group's adders when they
+ * deactivate; a snapshot is exact whenever no runner is active (after {@code join}, say) and
+ * otherwise may lag behind.
+ *
+ * <p>{@link #lock} guards the fields marked so, and every blocking wait except a task's own.
  */
 public final class Group implements TaskGroup {
 
@@ -72,16 +105,20 @@ public final class Group implements TaskGroup {
 
   private static final AtomicInteger IDS = new AtomicInteger();
   private static final long KEEP_ALIVE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+  private static final Runner[] NO_RUNNERS = {};
+  private static final boolean MULTICORE = Runtime.getRuntime().availableProcessors() > 1;
+  private static final int SPINS = 32;
+  private static final int YIELDS = 1;
 
   /** The group whose task the calling thread is running, or null. */
   public static @Nullable Group current() {
     Runner runner = CURRENT.get();
-    return runner == null ? null : runner.group();
+    return runner == null ? null : runner.group;
   }
 
-  private boolean isInside() {
+  private @Nullable Runner self() {
     Runner runner = CURRENT.get();
-    return runner != null && runner.group() == this;
+    return runner != null && runner.group == this ? runner : null;
   }
 
   private final String name;
@@ -94,30 +131,58 @@ public final class Group implements TaskGroup {
   private final Backoff backoff;
   private final Predicate<? super Throwable> retryOn;
 
-  private final ReentrantLock lock = new ReentrantLock();
+  final ReentrantLock lock = new ReentrantLock();
   private final Condition quiescent = lock.newCondition();
   private final Condition backlogRoom = lock.newCondition();
   private final Condition runnersGone = lock.newCondition();
 
-  private final ArrayDeque<GroupTask<?>> followUps = new ArrayDeque<>();
-  private final ArrayDeque<GroupTask<?>> outside = new ArrayDeque<>();
-  private int outsideQueued;
-  private int running;
-  private final ArrayDeque<Runner> idle = new ArrayDeque<>();
-  private final ArrayDeque<Resumer> resumers = new ArrayDeque<>();
-  private final Set<Runner> runners = new HashSet<>();
-  private final List<Thread> exited = new ArrayList<>();
-  private long pending;
-  private long submitted;
-  private long completed;
-  private long failed;
-  private long retried;
-  private long cancelledTasks;
-  private final List<Throwable> failures = new ArrayList<>();
-  private int reportedFailures;
-  private volatile boolean cancelled;
-  private boolean cancelledByUser;
-  private boolean closed;
+  // ------- work
+  private final ConcurrentLinkedQueue<GroupTask<?>> outside = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedDeque<GroupTask<?>> sharedFollowUps = new ConcurrentLinkedDeque<>();
+
+  /** Runners with a deque (kept runners), copy-on-write under the lock; read to steal. */
+  private volatile Runner[] workers = NO_RUNNERS;
+
+  /** Every live runner, to interrupt on cancel. */
+  private final Set<Runner> runners = ConcurrentHashMap.newKeySet();
+
+  // ------- counts
+  private final AtomicInteger running = new AtomicInteger();
+  private final AtomicLong pendingWork = new AtomicLong();
+
+  /** Outside tasks queued and not yet claimed; maintained only when maxPending is bounded. */
+  private final AtomicInteger outsideQueued = new AtomicInteger();
+
+  private volatile int roomWaiters; // written under the lock
+  private volatile int joinWaiters; // written under the lock
+  private volatile int resumersWaiting; // written under the lock
+  private final ArrayDeque<Resumer> resumers = new ArrayDeque<>(); // lock
+  private final ArrayDeque<Runner> idle = new ArrayDeque<>(); // lock
+  private volatile int idleCount; // written under the lock
+
+  // ------- threads
+  private final AtomicInteger liveRunners = new AtomicInteger();
+  private volatile boolean closeWaiting; // written under the lock
+  private final ConcurrentLinkedQueue<Thread> exited = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger exitedCount = new AtomicInteger();
+  private final AtomicBoolean pruning = new AtomicBoolean();
+  private volatile int pruneAt = 64;
+
+  // ------- statistics
+  private final LongAdder submitted = new LongAdder();
+  private final LongAdder completed = new LongAdder();
+  private final LongAdder failed = new LongAdder();
+  private final LongAdder retried = new LongAdder();
+  private final LongAdder cancelledTasks = new LongAdder();
+  private final LongAdder finished = new LongAdder();
+
+  // ------- lifecycle
+  private final List<Throwable> failures = new ArrayList<>(); // lock
+  private int reportedFailures; // lock
+  private volatile boolean hasFailures; // written under the lock
+  private volatile boolean cancelled; // written under the lock
+  private volatile boolean cancelledByUser; // written under the lock
+  private volatile boolean closed; // written under the lock
 
   /** Creates an open group; arguments were checked by the builder. */
   public Group(
@@ -155,93 +220,120 @@ public final class Group implements TaskGroup {
     return name;
   }
 
+  private boolean backlogBounded() {
+    return maxPending != Integer.MAX_VALUE;
+  }
+
   // --------------------------------------------------------------- submitting
 
   @Override
   public <T> Task<T> submit(Callable<T> task) {
-    return submit(Objects.requireNonNull(task, "task"), false);
+    Objects.requireNonNull(task, "task");
+    Runner self = self();
+    return submit(new GroupTask<>(this, task, self == null, false), self, null);
   }
 
   @Override
   public Task<@Nullable Void> submit(Action task) {
     Objects.requireNonNull(task, "task");
-    return submit(
-        () -> {
-          task.run();
-          return null;
-        },
-        false);
-  }
-
-  private <T> GroupTask<T> submit(Callable<T> callable, boolean isolated) {
-    return submit(callable, isolated, null, null);
+    Runner self = self();
+    return submit(new GroupTask<@Nullable Void>(this, task, self == null), self, null);
   }
 
   /**
-   * Submits a task whose failure is its own (for the executor view). {@code onSubmitted} runs under
-   * the group's lock before the task can start; {@code onFinished} when the group stops counting
-   * it.
+   * Submits a task whose failure is its own (for the executor view). {@code onSubmitted} runs
+   * before the task can start; {@code onFinished} when the group stops counting it.
    */
   <T> GroupTask<T> submitIsolated(
       Callable<T> callable, Consumer<GroupTask<?>> onSubmitted, Consumer<GroupTask<?>> onFinished) {
-    return submit(callable, true, onSubmitted, onFinished);
+    Runner self = self();
+    GroupTask<T> task = new HookedTask<>(this, callable, self == null, onFinished);
+    return submit(task, self, onSubmitted);
+  }
+
+  /** Submits a task built by the caller ({@code fromOutside} must match the calling thread). */
+  <T> GroupTask<T> submitBuilt(GroupTask<T> task) {
+    return submit(task, self(), null);
+  }
+
+  /** Whether the calling thread runs a task of this group. */
+  boolean isInside() {
+    return self() != null;
+  }
+
+  /** An isolated task with a hook for when the group stops counting it. */
+  private static final class HookedTask<T> extends GroupTask<T> {
+    private final Consumer<GroupTask<?>> onFinished;
+
+    HookedTask(
+        Group group, Callable<T> callable, boolean fromOutside, Consumer<GroupTask<?>> onFinished) {
+      super(group, callable, fromOutside, true);
+      this.onFinished = onFinished;
+    }
+
+    @Override
+    void finished() {
+      onFinished.accept(this);
+    }
   }
 
   private <T> GroupTask<T> submit(
-      Callable<T> callable,
-      boolean isolated,
-      @Nullable Consumer<GroupTask<?>> onSubmitted,
-      @Nullable Consumer<GroupTask<?>> onFinished) {
-    boolean inside = isInside();
-    GroupTask<T> task = new GroupTask<>(this, callable, !inside, isolated);
-    if (onFinished != null) {
-      task.onFinished = () -> onFinished.accept(task);
-    }
-    Runner toStart;
-    lock.lock();
-    try {
-      checkAcceptingLocked();
-      if (!inside) {
-        while (outsideQueued >= maxPending) {
-          try {
-            backlogRoom.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RejectedExecutionException(
-                "interrupted while waiting for room in the backlog of task group '" + name + "'",
-                e);
-          }
-          checkAcceptingLocked();
-        }
-      }
-      submitted++;
-      pending++;
+      GroupTask<T> task, @Nullable Runner self, @Nullable Consumer<GroupTask<?>> onSubmitted) {
+    if (self != null) {
+      checkAccepting();
       if (onSubmitted != null) {
         onSubmitted.accept(task);
       }
-      if (running < maxConcurrency) {
-        running++;
-        task.state = GroupTask.RUNNING;
-        toStart = dispatchLocked(task);
-      } else {
-        if (inside) {
-          followUps.addFirst(task);
-        } else {
-          outside.addLast(task);
-          outsideQueued++;
+      self.submittedDelta++;
+      WorkDeque deque = self.deque;
+      if (deque == null) {
+        task.counted = true;
+        pendingWork.incrementAndGet();
+        sharedFollowUps.addFirst(task); // a CAS: the fence before reading the slot count
+        if (tryAcquireSlot()) {
+          wakeOrStart();
         }
-        toStart = null;
+      } else if (deque.push(task) || running.get() < maxConcurrency) {
+        signalWorkAfterPublish();
       }
-    } finally {
-      lock.unlock();
+      // Else the deque held tasks already, published (and fenced) by earlier pushes, and every
+      // slot looked taken: a runner that gives a slot back scans after its decrement, sees those
+      // tasks and keeps stealing until the deque is empty, this task included.
+      return task;
     }
-    if (toStart != null) {
-      toStart.start();
+    boolean reserved = false;
+    if (backlogBounded()) {
+      reserveBacklog();
+      reserved = true;
+    }
+    task.counted = true;
+    pendingWork.incrementAndGet();
+    if (cancelled || closed) {
+      uncountUnit();
+      if (reserved) {
+        freeBacklog();
+      }
+      checkAccepting();
+      throw new RejectedExecutionException("task group '" + name + "' is closed");
+    }
+    submitted.increment();
+    if (onSubmitted != null) {
+      onSubmitted.accept(task);
+    }
+    outside.offer(task); // a CAS: the fence before reading the slot count
+    try {
+      if (tryAcquireSlot()) {
+        wakeOrStart();
+      }
+    } catch (RuntimeException | Error e) {
+      // No thread to run it: take the task back if nobody has claimed it yet.
+      dropQueued(task);
+      throw e;
     }
     return task;
   }
 
-  private void checkAcceptingLocked() {
+  private void checkAccepting() {
     if (cancelled) {
       throw new RejectedExecutionException("task group '" + name + "' is cancelled");
     }
@@ -250,242 +342,510 @@ public final class Group implements TaskGroup {
     }
   }
 
-  /**
-   * Gives a claimed task, whose slot is already counted, to an idle runner, or makes a new runner
-   * that the caller must {@linkplain Runner#start() start} after unlocking.
-   */
-  private @Nullable Runner dispatchLocked(GroupTask<?> task) {
-    Runner runner = idle.pollFirst();
-    if (runner != null) {
-      runner.handoff = task;
-      task.runner = runner;
-      runner.wake.signal();
-      return null;
-    }
-    runner = new Runner(task);
-    task.runner = runner;
-    runners.add(runner);
-    return runner;
-  }
-
-  /** The next queued task, claimed (state RUNNING), or null; follow-ups first. */
-  private @Nullable GroupTask<?> pollLocked() {
-    GroupTask<?> task;
-    while ((task = followUps.pollFirst()) != null) {
-      if (task.state == GroupTask.QUEUED) {
-        task.state = GroupTask.RUNNING;
-        return task;
+  /** Takes a place in the bounded backlog, waiting while it is full. */
+  private void reserveBacklog() {
+    while (true) {
+      int q = outsideQueued.get();
+      if (q < maxPending) {
+        if (outsideQueued.compareAndSet(q, q + 1)) {
+          return;
+        }
+        continue;
+      }
+      lock.lock();
+      try {
+        roomWaiters++;
+        try {
+          while (outsideQueued.get() >= maxPending) {
+            checkAccepting();
+            try {
+              backlogRoom.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new RejectedExecutionException(
+                  "interrupted while waiting for room in the backlog of task group '" + name + "'",
+                  e);
+            }
+          }
+        } finally {
+          roomWaiters--;
+        }
+        checkAccepting();
+      } finally {
+        lock.unlock();
       }
     }
-    while ((task = outside.pollFirst()) != null) {
-      if (task.state == GroupTask.QUEUED) {
-        task.state = GroupTask.RUNNING;
-        outsideQueued--;
+  }
+
+  /** An outside task left the backlog (claimed or dropped). */
+  private void freeBacklog() {
+    outsideQueued.decrementAndGet();
+    if (roomWaiters > 0) {
+      lock.lock();
+      try {
         backlogRoom.signal();
-        return task;
+      } finally {
+        lock.unlock();
       }
     }
-    return null;
+  }
+
+  /** Claims a queued task for {@code self}; keeps the backlog count. */
+  private boolean claim(GroupTask<?> task, Runner self) {
+    if (!task.claim(self)) {
+      return false;
+    }
+    if (task.fromOutside && backlogBounded()) {
+      freeBacklog();
+    }
+    return true;
   }
 
   /**
-   * Releases the caller's slot: to a resumer, else to the next queued task, else frees it.
-   *
-   * @return a runner the caller must start after unlocking, or null
+   * After work was published: if a slot is free (and no resumer waits for one), takes it and gives
+   * it to an idle or new runner. The CAS in {@link #tryAcquireSlot} orders the publication before
+   * the read of {@link #running}; see the overview.
    */
-  private @Nullable Runner releaseSlotLocked() {
-    Resumer resumer = resumers.pollFirst();
-    if (resumer != null) {
-      resumer.granted = true;
-      resumer.ready.signal();
-      return null;
+  private void signalWorkAfterPublish() {
+    // Orders the publication before the read of the slot count (a deactivating runner does the
+    // converse with its decrement), so that either a slot is taken here or the runner sees the
+    // work.
+    VarHandle.fullFence();
+    if (tryAcquireSlot()) {
+      wakeOrStart();
     }
-    GroupTask<?> next = pollLocked();
-    if (next != null) {
-      return dispatchLocked(next);
+  }
+
+  /** As {@link #signalWorkAfterPublish()}, for runners: a refused thread becomes a failure. */
+  private void signalWorkQuietly() {
+    try {
+      signalWorkAfterPublish();
+    } catch (RuntimeException | Error e) {
+      recordFailure(e);
     }
-    running--;
-    return null;
+  }
+
+  private boolean tryAcquireSlot() {
+    while (true) {
+      int r = running.get();
+      if (r >= maxConcurrency || resumersWaiting > 0) {
+        return false;
+      }
+      if (running.compareAndSet(r, r + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /**
+   * The caller took a slot for new work: give it, with a pending unit, to an idle runner, else to a
+   * new one. The caller holds a unit or has just counted a task, so the count is not zero here; a
+   * runner holds a unit whenever it holds a slot, hence no slot is held once the count is zero.
+   */
+  private void wakeOrStart() {
+    pendingWork.incrementAndGet();
+    if (keepRunners && idleCount > 0) {
+      lock.lock();
+      try {
+        Runner r = idle.pollFirst();
+        idleCount = idle.size();
+        if (r != null) {
+          r.granted = true;
+          Condition wake = r.wake;
+          assert wake != null;
+          wake.signal();
+          return;
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+    startRunner();
+  }
+
+  private void startRunner() {
+    Runner runner = new Runner(this, keepRunners ? new WorkDeque() : null);
+    liveRunners.incrementAndGet();
+    runners.add(runner);
+    if (keepRunners) {
+      lock.lock();
+      try {
+        Runner[] w = workers;
+        Runner[] more = Arrays.copyOf(w, w.length + 1);
+        more[w.length] = runner;
+        workers = more;
+      } finally {
+        lock.unlock();
+      }
+    }
+    try {
+      Thread t = threadFactory.newThread(runner);
+      if (t == null) {
+        throw new RejectedExecutionException("thread factory of group '" + name + "' refused");
+      }
+      runner.thread = t;
+      t.start();
+    } catch (Throwable e) {
+      unregister(runner);
+      releaseSlot();
+      uncountUnit();
+      runnerGone();
+      throw e;
+    }
+  }
+
+  /** Drops a task the caller published if nobody has claimed it yet. */
+  private void dropQueued(GroupTask<?> task) {
+    if (task.cancelQueued()) {
+      if (task.fromOutside && backlogBounded()) {
+        freeBacklog();
+      }
+      uncountDropped(task);
+    }
   }
 
   // ---------------------------------------------------------------- running
 
-  /** A thread of the group: runs tasks, each with one slot, until there is none left for it. */
-  final class Runner implements Runnable {
-    final Condition wake = lock.newCondition();
-    @Nullable GroupTask<?> handoff;
-    @Nullable GroupTask<?> current;
-    @Nullable Thread thread;
-
-    Runner(GroupTask<?> first) {
-      this.handoff = first;
-    }
-
-    void start() {
-      Thread t;
-      try {
-        t = threadFactory.newThread(this);
-        if (t == null) {
-          throw new RejectedExecutionException("thread factory of group '" + name + "' refused");
+  void runLoop(Runner self) {
+    self.thread = Thread.currentThread();
+    CURRENT.set(self);
+    try {
+      // started with a slot and a unit
+      boolean spin = keepRunners && MULTICORE && !Thread.currentThread().isVirtual();
+      while (true) {
+        GroupTask<?> task = nextTask(self);
+        if (task != null) {
+          runTask(self, task);
+          continue;
         }
-        t.start();
-      } catch (Throwable e) {
-        abortStart(this, e);
-        throw e;
+        if (spin && spinForWork(self)) {
+          continue;
+        }
+        if (deactivate(self)) {
+          continue;
+        }
+        if (!keepRunners || !idleWait(self)) {
+          return;
+        }
+        // woken with a slot and a unit
       }
+    } finally {
+      CURRENT.remove();
+      unregister(self);
+      Thread me = Thread.currentThread();
+      exited.add(me);
+      pruneExited();
+      runnerGone();
     }
+  }
 
-    Group group() {
-      return Group.this;
-    }
-
-    @Override
-    public void run() {
-      CURRENT.set(this);
-      GroupTask<?> task;
+  private void unregister(Runner runner) {
+    runners.remove(runner);
+    if (runner.deque != null) {
       lock.lock();
       try {
-        thread = Thread.currentThread();
-        task = takeHandoffLocked();
+        Runner[] w = workers;
+        int i = Arrays.asList(w).indexOf(runner);
+        if (i >= 0) {
+          Runner[] fewer = new Runner[w.length - 1];
+          System.arraycopy(w, 0, fewer, 0, i);
+          System.arraycopy(w, i + 1, fewer, i, w.length - i - 1);
+          workers = fewer;
+        }
       } finally {
         lock.unlock();
       }
+    }
+  }
+
+  private void runnerGone() {
+    if (liveRunners.decrementAndGet() == 0 && closeWaiting) {
+      lock.lock();
       try {
-        while (task != null) {
-          if (!cancelled) {
-            Thread.interrupted(); // an interrupt meant for an earlier task
-          }
-          task = runThenNext(this, task);
+        runnersGone.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** Forgets ended threads now and then, so that the list stays proportional to live runners. */
+  private void pruneExited() {
+    if (exitedCount.incrementAndGet() < pruneAt || !pruning.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      int left = 0;
+      for (Iterator<Thread> it = exited.iterator(); it.hasNext(); ) {
+        if (it.next().isAlive()) {
+          left++;
+        } else {
+          it.remove();
+        }
+      }
+      exitedCount.set(left); // a heuristic: concurrent additions may be missed
+      pruneAt = Math.max(64, 2 * left);
+    } finally {
+      pruning.set(false);
+    }
+  }
+
+  /** The next task for an active runner, claimed, or null (also when a resumer waits). */
+  private @Nullable GroupTask<?> nextTask(Runner self) {
+    if (resumersWaiting > 0) {
+      return null; // give the slot to the resumer
+    }
+    GroupTask<?> task;
+    WorkDeque deque = self.deque;
+    if (deque != null) {
+      while ((task = deque.pop()) != null) {
+        if (claim(task, self)) {
+          return task;
+        }
+      }
+      task = steal(self);
+      if (task != null) {
+        return task;
+      }
+    } else {
+      while ((task = sharedFollowUps.pollFirst()) != null) {
+        if (claim(task, self)) {
+          return task;
+        }
+      }
+    }
+    while ((task = outside.poll()) != null) {
+      if (claim(task, self)) {
+        return task;
+      }
+    }
+    return null;
+  }
+
+  private @Nullable GroupTask<?> steal(Runner self) {
+    Runner[] w = workers;
+    int n = w.length;
+    if (n <= 1) {
+      return null;
+    }
+    int start = (int) (Thread.currentThread().threadId() % n);
+    for (int k = 0; k < n; k++) {
+      Runner victim = w[(start + k) % n];
+      WorkDeque d = victim.deque;
+      if (victim == self || d == null) {
+        continue;
+      }
+      GroupTask<?> task;
+      while ((task = d.steal()) != null) {
+        if (claim(task, self)) {
+          return task;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Whether any queue holds a task (a snapshot). */
+  private boolean workVisible() {
+    for (Runner r : workers) {
+      WorkDeque d = r.deque;
+      if (d != null && !d.isEmpty()) {
+        return true;
+      }
+    }
+    return !sharedFollowUps.isEmpty() || !outside.isEmpty();
+  }
+
+  /** Platform runners: spin a little, slot held, for work to appear. */
+  private boolean spinForWork(Runner self) {
+    for (int i = 0; i < SPINS + YIELDS; i++) {
+      if (resumersWaiting > 0 || cancelled) {
+        return false;
+      }
+      if (workVisible()) {
+        return true;
+      }
+      if (i < SPINS) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Gives the slot and the pending unit back. Returns true if work turned up meanwhile and the
+   * runner took a slot and a unit again.
+   */
+  private boolean deactivate(Runner self) {
+    flushStats(self);
+    releaseSlot();
+    long units = 1 + self.owed;
+    self.owed = 0;
+    if (pendingWork.addAndGet(-units) == 0) {
+      signalQuiescent();
+    }
+    if (closed || !workVisible()) {
+      return false;
+    }
+    // Take a unit again before a slot, and only while the count is not zero: at zero there is no
+    // work (what we saw was stale) and join may already have returned.
+    while (true) {
+      long p = pendingWork.get();
+      if (p == 0) {
+        return false;
+      }
+      if (pendingWork.compareAndSet(p, p + 1)) {
+        break;
+      }
+    }
+    if (tryAcquireSlot()) {
+      return true;
+    }
+    uncountUnit();
+    return false;
+  }
+
+  private void flushStats(Runner self) {
+    if (self.submittedDelta != 0) {
+      submitted.add(self.submittedDelta);
+      self.submittedDelta = 0;
+    }
+    if (self.completedDelta != 0) {
+      completed.add(self.completedDelta);
+      self.completedDelta = 0;
+    }
+    if (self.failedDelta != 0) {
+      failed.add(self.failedDelta);
+      self.failedDelta = 0;
+    }
+    if (self.cancelledDelta != 0) {
+      cancelledTasks.add(self.cancelledDelta);
+      self.cancelledDelta = 0;
+    }
+    if (self.finishedDelta != 0) {
+      finished.add(self.finishedDelta);
+      self.finishedDelta = 0;
+    }
+  }
+
+  /** Platform runners: parks without a slot until given one, or the keep-alive ends. */
+  private boolean idleWait(Runner self) {
+    lock.lock();
+    try {
+      if (closed || cancelled) {
+        return false;
+      }
+      Condition wake = self.wake;
+      if (wake == null) {
+        wake = self.wake = lock.newCondition();
+      }
+      self.granted = false;
+      idle.addFirst(self);
+      idleCount = idle.size();
+      long nanos = KEEP_ALIVE_NANOS;
+      while (!self.granted) {
+        if (nanos <= 0 || closed || cancelled) {
+          idle.remove(self);
+          idleCount = idle.size();
+          return false;
+        }
+        try {
+          nanos = wake.awaitNanos(nanos);
+        } catch (InterruptedException e) {
+          nanos = 0; // cancel interrupts every runner: leave
+        }
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Gives a slot back: to a resumer if one waits, else frees it. */
+  private void releaseSlot() {
+    if (resumersWaiting > 0 && grantToResumer()) {
+      return;
+    }
+    running.decrementAndGet();
+    if (resumersWaiting > 0) {
+      lock.lock();
+      try {
+        Resumer first = resumers.peekFirst();
+        if (first != null) {
+          first.ready.signal(); // it retries the free slot
         }
       } finally {
-        CURRENT.remove();
-        lock.lock();
-        try {
-          runners.remove(this);
-          exited.removeIf(t -> !t.isAlive());
-          exited.add(Thread.currentThread());
-          if (runners.isEmpty()) {
-            runnersGone.signalAll();
-          }
-        } finally {
-          lock.unlock();
-        }
+        lock.unlock();
       }
-    }
-
-    private @Nullable GroupTask<?> takeHandoffLocked() {
-      GroupTask<?> task = handoff;
-      handoff = null;
-      current = task;
-      return task;
     }
   }
 
-  private void abortStart(Runner runner, Throwable e) {
+  private boolean grantToResumer() {
     lock.lock();
     try {
-      runners.remove(runner);
-      GroupTask<?> task = runner.handoff;
-      runner.handoff = null;
-      if (task != null) {
-        finishLocked(task, null, e);
-        Runner other = releaseSlotLocked();
-        if (other != null) {
-          // Best effort: the same factory just failed, so this may fail too, and will be reported.
-          lock.unlock();
-          try {
-            other.start();
-          } finally {
-            lock.lock();
-          }
-        }
+      Resumer r = resumers.pollFirst();
+      if (r == null) {
+        return false;
       }
-      if (runners.isEmpty()) {
-        runnersGone.signalAll();
-      }
+      resumersWaiting = resumers.size();
+      r.granted = true;
+      r.ready.signal();
+      return true;
     } finally {
       lock.unlock();
     }
   }
 
-  /**
-   * Runs a task its runner holds a slot for, then, in the same critical section that records the
-   * outcome, picks the runner's next task (slot still held) or releases the slot and idles.
-   *
-   * @return the next task, or null if the runner should exit
-   */
-  private @Nullable GroupTask<?> runThenNext(Runner self, GroupTask<?> task) {
-    Outcome<?> outcome = call(task);
-    Runner toStart = null;
-    lock.lock();
-    try {
-      outcome.recordLocked();
-      self.current = null;
-      if (resumers.isEmpty()) {
-        GroupTask<?> next = pollLocked();
-        if (next != null) {
-          next.runner = self;
-          self.current = next;
-          return next;
-        }
-      }
-      toStart = releaseSlotLocked();
-      if (!keepRunners || cancelled || closed) {
-        return null;
-      }
-      idle.addFirst(self);
-      long nanos = KEEP_ALIVE_NANOS;
-      while (self.handoff == null) {
-        if (nanos <= 0 || cancelled || closed) {
-          idle.remove(self);
-          return null;
-        }
-        try {
-          nanos = self.wake.awaitNanos(nanos);
-        } catch (InterruptedException e) {
-          nanos = 0; // nobody interrupts idle runners on purpose; leave
-        }
-      }
-      return self.takeHandoffLocked();
-    } finally {
-      lock.unlock();
-      if (toStart != null) {
-        toStart.start();
+  /** Runs a task the caller claimed, on the caller's slot, and records its outcome. */
+  private void runTask(Runner self, GroupTask<?> task) {
+    if (!cancelled) {
+      Thread.interrupted(); // an interrupt meant for an earlier task
+    }
+    self.current = task;
+    execute(self, task);
+    self.current = null;
+    if (task.interruptedByCancel) {
+      task.awaitInterruptDelivered();
+      if (!cancelled) {
+        Thread.interrupted(); // meant for this task only
       }
     }
   }
 
-  /** A task's result or failure, to be recorded under the lock. */
-  private final class Outcome<T> {
-    final GroupTask<T> task;
-    final @Nullable T value;
-    final @Nullable Throwable failure;
-
-    Outcome(GroupTask<T> task, @Nullable T value, @Nullable Throwable failure) {
-      this.task = task;
-      this.value = value;
-      this.failure = failure;
-    }
-
-    void recordLocked() {
-      finishLocked(task, value, failure);
+  private void runInline(Runner self, GroupTask<?> task) {
+    GroupTask<?> outer = self.current;
+    self.current = task;
+    execute(self, task);
+    self.current = outer;
+    if (task.interruptedByCancel) {
+      task.awaitInterruptDelivered();
+      // An interrupt that cancelled the inline task was meant for it, not for its waiter.
+      if (!cancelled && (outer == null || !outer.isTerminal())) {
+        Thread.interrupted();
+      }
     }
   }
 
   /**
-   * Runs a claimed task's code, with retries, on the calling thread; records nothing. The caller
-   * registered the task as its runner's {@code current} under the lock before, so a cancel either
-   * happened before (seen here: the code never starts) or interrupts this thread.
+   * Runs a claimed task's code, with retries, and records the outcome. The claim CAS published the
+   * caller as the task's owner, so a cancel either came first (seen here: the code never starts) or
+   * finds this runner and interrupts its thread.
    */
-  private <T> Outcome<T> call(GroupTask<T> task) {
-    if (cancelled || task.isTerminal()) {
-      return new Outcome<>(task, null, new CancellationException("cancelled before it started"));
+  private <T> void execute(Runner self, GroupTask<T> task) {
+    if (cancelled || !task.ownedBy(self)) {
+      if (task.cancelRunning(self)) {
+        self.cancelledDelta++;
+      }
+      uncount(self, task);
+      return;
     }
     T value = null;
     Throwable failure = null;
     for (int attempt = 1; ; attempt++) {
       try {
-        value = task.callable.call();
+        value = task.call();
         failure = null;
         break;
       } catch (Throwable t) {
@@ -494,7 +854,7 @@ public final class Group implements TaskGroup {
         }
         failure = t;
       }
-      if (cancelled || task.isTerminal() || attempt >= maxAttempts) {
+      if (cancelled || !task.ownedBy(self) || attempt >= maxAttempts) {
         break;
       }
       long delayNanos;
@@ -508,12 +868,7 @@ public final class Group implements TaskGroup {
         failure = e;
         break;
       }
-      lock.lock();
-      try {
-        retried++;
-      } finally {
-        lock.unlock();
-      }
+      retried.increment();
       try {
         if (delayNanos > 0) {
           TimeUnit.NANOSECONDS.sleep(delayNanos);
@@ -524,37 +879,69 @@ public final class Group implements TaskGroup {
         break;
       }
     }
-    return new Outcome<>(task, value, failure);
-  }
-
-  private <T> void finishLocked(GroupTask<T> task, @Nullable T value, @Nullable Throwable failure) {
-    if (task.isTerminal()) {
-      // cancelled while running: the outcome is discarded
-    } else if (failure == null) {
-      task.succeed(value);
-      completed++;
+    if (failure == null) {
+      if (task.succeed(self, value)) {
+        self.completedDelta++;
+      }
     } else if ((cancelled || task.isCancelled()) && isCancellation(failure)) {
-      task.markCancelled();
-      cancelledTasks++;
-    } else {
-      task.fail(failure);
-      failed++;
+      if (task.cancelRunning(self)) {
+        self.cancelledDelta++;
+      }
+    } else if (task.fail(self, failure)) {
+      self.failedDelta++;
       if (!task.isolated) {
-        failures.add(failure);
-        if (failurePolicy == FailurePolicy.FAIL_FAST) {
-          cancelLocked(false);
-        }
+        recordFailure(failure);
       }
     }
-    task.runner = null;
-    uncountLocked(task);
+    uncount(self, task);
   }
 
-  /** A task has finished in the group's terms: its code returned, or it was dropped unrun. */
-  private void uncountLocked(GroupTask<?> task) {
+  /** A claimed task has finished: the runner owes its unit if it has one. */
+  private void uncount(Runner self, GroupTask<?> task) {
+    self.finishedDelta++;
+    if (task.counted) {
+      self.owed++;
+    }
     task.finished();
-    if (--pending == 0) {
-      quiescent.signalAll();
+  }
+
+  /** A queued task was dropped unrun, by any thread. */
+  private void uncountDropped(GroupTask<?> task) {
+    cancelledTasks.increment();
+    finished.increment();
+    task.finished();
+    if (task.counted) {
+      uncountUnit();
+    }
+  }
+
+  private void uncountUnit() {
+    if (pendingWork.decrementAndGet() == 0) {
+      signalQuiescent();
+    }
+  }
+
+  private void signalQuiescent() {
+    if (joinWaiters > 0) {
+      lock.lock();
+      try {
+        quiescent.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  private void recordFailure(Throwable failure) {
+    lock.lock();
+    try {
+      failures.add(failure);
+      hasFailures = true;
+      if (failurePolicy == FailurePolicy.FAIL_FAST) {
+        cancelLocked(false);
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -573,69 +960,33 @@ public final class Group implements TaskGroup {
    * @return false if {@code timed} and the deadline passed first
    */
   boolean await(GroupTask<?> task, boolean timed, long deadline) throws InterruptedException {
-    Runner self = CURRENT.get();
-    if (self == null || self.group() != this) {
-      return waitDone(task, timed, deadline);
+    Runner self = self();
+    if (self == null) {
+      return task.awaitDone(timed, deadline);
     }
-    Runner toStart;
-    boolean inline;
-    lock.lock();
-    try {
-      if (task.isTerminal()) {
-        return true;
-      }
-      if (task.state == GroupTask.QUEUED) {
-        task.state = GroupTask.RUNNING; // claimed: run it inline, on our slot
-        if (task.fromOutside) {
-          outsideQueued--;
-          backlogRoom.signal();
-        }
-        task.runner = self;
-        toStart = null;
-        inline = true;
-      } else if (self.current == task) {
-        throw new IllegalStateException("a task cannot wait for itself: " + task);
-      } else {
-        toStart = releaseSlotLocked();
-        inline = false;
-      }
-    } finally {
-      lock.unlock();
+    if (task.isTerminal()) {
+      return true;
     }
-    if (inline) {
+    if (claim(task, self)) {
       runInline(self, task);
       return true;
     }
-    if (toStart != null) {
-      toStart.start();
+    if (self.current == task) {
+      throw new IllegalStateException("a task cannot wait for itself: " + task);
     }
-    return waitWithoutSlot(task, timed, deadline);
-  }
-
-  private void runInline(Runner self, GroupTask<?> task) {
-    GroupTask<?> outer = self.current;
-    setCurrent(self, task);
-    Outcome<?> outcome = call(task);
-    lock.lock();
+    giveSlotBack();
+    InterruptedException interrupted = null;
+    boolean done = true;
     try {
-      outcome.recordLocked();
-      self.current = outer;
-      // An interrupt that cancelled the inline task was meant for it, not for its waiter.
-      if (task.interruptedByCancel && !cancelled && (outer == null || !outer.isTerminal())) {
-        Thread.interrupted();
-      }
-    } finally {
-      lock.unlock();
+      done = task.awaitDone(timed, deadline);
+    } catch (InterruptedException e) {
+      interrupted = e;
     }
-  }
-
-  private void setCurrent(Runner runner, @Nullable GroupTask<?> task) {
-    lock.lock();
-    try {
-      runner.current = task;
-    } finally {
-      lock.unlock();
+    reacquireSlot();
+    if (interrupted != null) {
+      throw interrupted;
     }
+    return done;
   }
 
   /** A blocking wait, for {@link #awaitReleasingSlot}. */
@@ -651,20 +1002,10 @@ public final class Group implements TaskGroup {
    * {@code invokeAny}), so that they cannot deadlock either.
    */
   <T> T awaitReleasingSlot(BlockingWait<T> wait) throws InterruptedException {
-    Runner self = CURRENT.get();
-    if (self == null || self.group() != this) {
+    if (self() == null) {
       return wait.get();
     }
-    Runner toStart;
-    lock.lock();
-    try {
-      toStart = releaseSlotLocked();
-    } finally {
-      lock.unlock();
-    }
-    if (toStart != null) {
-      toStart.start();
-    }
+    giveSlotBack();
     try {
       return wait.get();
     } finally {
@@ -672,46 +1013,54 @@ public final class Group implements TaskGroup {
     }
   }
 
-  private boolean waitWithoutSlot(GroupTask<?> task, boolean timed, long deadline)
-      throws InterruptedException {
-    InterruptedException interrupted = null;
-    boolean done = true;
-    try {
-      done = waitDone(task, timed, deadline);
-    } catch (InterruptedException e) {
-      interrupted = e;
+  /** A task about to wait gives its slot back; queued work may use it meanwhile. */
+  private void giveSlotBack() {
+    releaseSlot();
+    if (workVisible()) {
+      signalWorkQuietly();
     }
-    reacquireSlot();
-    if (interrupted != null) {
-      throw interrupted;
-    }
-    return done;
-  }
-
-  private static boolean waitDone(GroupTask<?> task, boolean timed, long deadline)
-      throws InterruptedException {
-    if (!timed) {
-      task.done.await();
-      return true;
-    }
-    return task.done.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
   }
 
   /** Takes a slot again after a nested wait, ahead of queued work; uninterruptible. */
   private void reacquireSlot() {
+    if (resumersWaiting == 0 && tryAcquireSlot()) {
+      return;
+    }
     lock.lock();
     try {
-      if (running < maxConcurrency) {
-        running++; // free slot: nothing queued, nobody resuming (invariant)
-        return;
-      }
-      Resumer self = new Resumer();
-      resumers.addLast(self);
-      while (!self.granted) {
-        self.ready.awaitUninterruptibly();
+      Resumer me = new Resumer();
+      resumers.addLast(me);
+      resumersWaiting = resumers.size();
+      while (!me.granted) {
+        if (resumers.peekFirst() == me && tryTakeFreeSlot()) {
+          resumers.remove(me);
+          resumersWaiting = resumers.size();
+          Resumer next = resumers.peekFirst();
+          if (next != null) {
+            next.ready.signal(); // the new first may find a free slot too
+          }
+          if (resumersWaiting == 0 && workVisible()) {
+            signalWorkQuietly(); // work published while we held new work off the free slots
+          }
+          return;
+        }
+        me.ready.awaitUninterruptibly();
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** A free slot, ignoring waiting resumers (for the first of them). */
+  private boolean tryTakeFreeSlot() {
+    while (true) {
+      int r = running.get();
+      if (r >= maxConcurrency) {
+        return false;
+      }
+      if (running.compareAndSet(r, r + 1)) {
+        return true;
+      }
     }
   }
 
@@ -723,33 +1072,24 @@ public final class Group implements TaskGroup {
   // ------------------------------------------------------------- cancelling
 
   boolean cancelTask(GroupTask<?> task, boolean mayInterrupt) {
-    lock.lock();
-    try {
-      int state = task.state;
+    while (true) {
+      int state = task.status();
       if (state == GroupTask.QUEUED) {
-        task.cancelledUnstarted = true;
-        task.markCancelled();
-        cancelledTasks++;
-        if (task.fromOutside) {
-          outsideQueued--;
-          backlogRoom.signal();
+        if (task.cancelQueued()) {
+          if (task.fromOutside && backlogBounded()) {
+            freeBacklog();
+          }
+          uncountDropped(task);
+          return true;
         }
-        uncountLocked(task);
-        return true;
-      }
-      if (state == GroupTask.RUNNING) {
-        task.markCancelled(); // done now; still pending until its code returns
-        cancelledTasks++;
-        Runner runner = task.runner;
-        if (mayInterrupt && runner != null && runner.current == task && runner.thread != null) {
-          task.interruptedByCancel = true;
-          runner.thread.interrupt();
+      } else if (state == GroupTask.RUNNING) {
+        if (task.cancelWhileRunning(mayInterrupt)) {
+          cancelledTasks.increment(); // done now; still pending until its code returns
+          return true;
         }
-        return true;
+      } else {
+        return false;
       }
-      return false;
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -767,32 +1107,39 @@ public final class Group implements TaskGroup {
     if (cancelled) {
       return;
     }
-    cancelled = true;
     cancelledByUser = byUser && failures.isEmpty();
-    for (ArrayDeque<GroupTask<?>> queue : List.of(followUps, outside)) {
-      for (GroupTask<?> task : queue) {
-        if (task.state == GroupTask.QUEUED) {
-          task.cancelledUnstarted = true;
-          task.markCancelled();
-          cancelledTasks++;
-          uncountLocked(task);
+    cancelled = true;
+    GroupTask<?> task;
+    while ((task = outside.poll()) != null) {
+      dropQueued(task);
+    }
+    while ((task = sharedFollowUps.pollFirst()) != null) {
+      dropQueued(task);
+    }
+    for (Runner r : workers) {
+      WorkDeque d = r.deque;
+      if (d != null) {
+        while ((task = d.steal()) != null) {
+          dropQueued(task);
         }
       }
-      queue.clear();
     }
-    outsideQueued = 0;
-    // Every runner executing a task, this thread included: it may be a waiter that ran the failing
-    // task inline and would otherwise go on with its own task.
-    for (Runner runner : runners) {
-      if (runner.current != null && runner.thread != null) {
-        runner.thread.interrupt();
+    // Every runner, this thread included: it may be a waiter that ran the failing task inline and
+    // would otherwise go on with its own task. Runners that are between tasks see the flag.
+    for (Runner r : runners) {
+      Thread t = r.thread;
+      if (t != null) {
+        t.interrupt();
       }
     }
-    for (Runner runner : idle) {
-      runner.wake.signal();
+    for (Runner r : idle) {
+      Condition wake = r.wake;
+      if (wake != null) {
+        wake.signal();
+      }
     }
     backlogRoom.signalAll();
-    if (pending == 0) {
+    if (pendingWork.get() == 0) {
       quiescent.signalAll();
     }
   }
@@ -807,14 +1154,28 @@ public final class Group implements TaskGroup {
   @Override
   public void join() throws InterruptedException {
     checkNotInside("join()");
-    lock.lock();
-    try {
-      while (pending > 0) {
-        quiescent.await();
+    if (pendingWork.get() != 0) {
+      lock.lock();
+      try {
+        joinWaiters++;
+        try {
+          while (pendingWork.get() != 0) {
+            quiescent.await();
+          }
+        } finally {
+          joinWaiters--;
+        }
+      } finally {
+        lock.unlock();
       }
-      reportLocked();
-    } finally {
-      lock.unlock();
+    }
+    if (hasFailures || cancelledByUser) {
+      lock.lock();
+      try {
+        reportLocked();
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
@@ -850,33 +1211,46 @@ public final class Group implements TaskGroup {
   public void close() {
     checkNotInside("close()");
     boolean interrupted = false;
-    List<Thread> threads;
     boolean unreported;
     lock.lock();
     try {
-      while (pending > 0) {
-        try {
-          quiescent.await();
-        } catch (InterruptedException e) {
-          interrupted = true;
-          cancelLocked(true);
+      joinWaiters++;
+      try {
+        while (true) {
+          while (pendingWork.get() != 0) {
+            try {
+              quiescent.await();
+            } catch (InterruptedException e) {
+              interrupted = true;
+              cancelLocked(true);
+            }
+          }
+          closed = true;
+          if (pendingWork.get() == 0) {
+            break; // an outside submit that raced with us sees closed, or was counted first
+          }
+        }
+      } finally {
+        joinWaiters--;
+      }
+      for (Runner runner : idle) {
+        Condition wake = runner.wake;
+        if (wake != null) {
+          wake.signal();
         }
       }
-      closed = true;
-      for (Runner runner : idle) {
-        runner.wake.signal();
-      }
       backlogRoom.signalAll();
-      while (!runners.isEmpty()) {
+      closeWaiting = true;
+      while (liveRunners.get() > 0) {
         runnersGone.awaitUninterruptibly();
       }
-      threads = new ArrayList<>(exited);
-      exited.clear();
       unreported = failures.size() > reportedFailures;
     } finally {
       lock.unlock();
     }
-    for (Thread t : threads) {
+    Thread t;
+    while ((t = exited.poll()) != null) {
+      exitedCount.decrementAndGet();
       while (t.isAlive()) {
         try {
           t.join();
@@ -900,13 +1274,16 @@ public final class Group implements TaskGroup {
 
   @Override
   public TaskGroupStats stats() {
-    lock.lock();
-    try {
-      return new TaskGroupStats(
-          submitted, running, pending, completed, failed, retried, cancelledTasks);
-    } finally {
-      lock.unlock();
-    }
+    long finishedNow = finished.sum();
+    long submittedNow = submitted.sum();
+    return new TaskGroupStats(
+        submittedNow,
+        running.get(),
+        Math.max(0, submittedNow - finishedNow),
+        completed.sum(),
+        failed.sum(),
+        retried.sum(),
+        cancelledTasks.sum());
   }
 
   @Override

@@ -26,10 +26,11 @@ import org.jspecify.annotations.Nullable;
  *
  * Tasks go to the group as <em>isolated</em> tasks: a failure completes their future and nothing
  * else. The view tracks its own unfinished tasks in {@link #tasks} (task to the {@code Runnable}
- * that {@code shutdownNow} would return), removed by the group's finish hook, which runs under the
- * group's lock (lock order: group, then view; the view never calls into the group while holding its
- * own lock). {@link #lock} guards {@link #shutdown} and {@link #tasks}; {@link #terminated} is
- * signalled when the view is shut down and has no task left.
+ * that {@code shutdownNow} would return): added by the group's submit hook before the task is
+ * published to any queue, removed by the group's finish hook, which runs on whichever thread ends
+ * or drops the task, sometimes under the group's lock (lock order: group, then view; the view never
+ * calls into the group while holding its own lock). {@link #lock} guards {@link #shutdown} and
+ * {@link #tasks}; {@link #terminated} is signalled when the view is shut down and has no task left.
  */
 final class GroupExecutor extends AbstractExecutorService {
   private final Group group;
@@ -63,7 +64,7 @@ final class GroupExecutor extends AbstractExecutorService {
       lock.unlock();
     }
     try {
-      // Registered by the group under its lock before the task can start or finish.
+      // Registered by the group before the task is published, so before it can start or finish.
       return group.submitIsolated(
           callable,
           task -> {

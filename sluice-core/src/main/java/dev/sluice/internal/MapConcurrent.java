@@ -2,6 +2,8 @@ package dev.sluice.internal;
 
 import dev.sluice.Completion;
 import dev.sluice.TaskGroup;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -10,6 +12,7 @@ import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.jspecify.annotations.Nullable;
@@ -20,27 +23,74 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Implementation overview</h2>
  *
- * Single-consumer: only the caller's thread touches the fields below, except {@link #results}, a
- * channel into which each task's finish hook (run by the group under its lock, on whichever thread
- * finished or dropped the task) sends exactly one completion. An input is <em>in flight</em> from
- * its submission until the caller has been handed its completion; {@link #inFlight} counts them and
- * {@link #hasNext()} submits a new input only while it is below {@link #maxInFlight}, so the bound
- * is strict. In input order, completions that arrive early wait in {@link #early}; they are still
- * in flight, so the buffer is bounded too.
+ * <p>Single consumer: only the caller's thread touches the fields below, except {@link #done} and
+ * {@link #consumer}. Each input becomes one {@link Item}, a task of the group that carries its
+ * input and index and applies {@link #fn} itself (no wrapper objects). When the group stops
+ * counting an item (it finished, or was dropped), the finishing thread pushes the item on {@link
+ * #done}, a Treiber stack, and unparks {@link #consumer} if it is parked. The consumer takes the
+ * whole stack at once and reverses it into {@link #ready}, so items are delivered in the order they
+ * finished. The consumer publishes itself in {@link #consumer} before it re-reads {@link #done}; a
+ * finisher pushes before it reads {@link #consumer}: one of them sees the other.
+ *
+ * <p>An input is <em>in flight</em> from its submission until the caller has been handed its
+ * completion; {@link #inFlight} counts them and {@link #hasNext()} submits a new input only while
+ * it is below {@link #maxInFlight}, so the bound is strict. In input order, completions that arrive
+ * early wait in {@link #early}; they are still in flight, so the buffer is bounded too. {@link
+ * #tasks} keeps the items in flight for cancellation, trimmed of finished ones now and then.
  */
 final class MapConcurrent<I, O> implements Iterator<Completion<I, O>> {
+  private static final VarHandle DONE;
+  private static final boolean SPIN = Runtime.getRuntime().availableProcessors() > 1;
+  private static final int SPINS = 512;
+  private static final int YIELDS = 16;
+
+  static {
+    try {
+      DONE = MethodHandles.lookup().findVarHandle(MapConcurrent.class, "done", Item.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final Group group;
   private final Iterator<? extends I> inputs;
   private final int maxInFlight;
   private final boolean inputOrder;
   private final TaskGroup.Mapper<? super I, ? extends O> fn;
-  private final LinkedChannel<Completion<I, O>> results = new LinkedChannel<>();
-  private final ArrayDeque<GroupTask<?>> tasks = new ArrayDeque<>();
+  private final ArrayDeque<Item<I, O>> tasks = new ArrayDeque<>();
   private final Map<Long, Completion<I, O>> early = new HashMap<>();
+  private volatile @Nullable Item<I, O> done;
+  private volatile @Nullable Thread consumer;
+  private @Nullable Item<I, O> ready;
   private long submitted;
   private long delivered;
   private int inFlight;
   private @Nullable Completion<I, O> next;
+
+  /** One input as a task of the group. */
+  static final class Item<I, O> extends GroupTask<O> {
+    final MapConcurrent<I, O> owner;
+    final I input;
+    final long index;
+    @Nullable Item<I, O> nextDone;
+
+    Item(MapConcurrent<I, O> owner, I input, long index, boolean fromOutside) {
+      super(owner.group, fromOutside, true);
+      this.owner = owner;
+      this.input = input;
+      this.index = index;
+    }
+
+    @Override
+    @Nullable O call() throws Exception {
+      return owner.fn.apply(input);
+    }
+
+    @Override
+    void finished() {
+      owner.finished(this);
+    }
+  }
 
   MapConcurrent(
       Group group,
@@ -61,29 +111,39 @@ final class MapConcurrent<I, O> implements Iterator<Completion<I, O>> {
         .onClose(this::cancelInFlight);
   }
 
+  /** Any thread: an item the group no longer counts. */
+  private void finished(Item<I, O> item) {
+    Item<I, O> head;
+    do {
+      head = done;
+      item.nextDone = head;
+    } while (!DONE.compareAndSet(this, head, item));
+    Thread c = consumer;
+    if (c != null) {
+      LockSupport.unpark(c);
+    }
+  }
+
   private void submitNext() {
     I input = inputs.next();
     long index = submitted++;
-    GroupTask<O> task =
-        group.submitIsolated(
-            () -> fn.apply(input), t -> {}, t -> results.offer(completionOf(input, index, t)));
+    Item<I, O> item = new Item<>(this, input, index, !group.isInside());
+    group.submitBuilt(item);
     inFlight++;
-    tasks.addLast(task);
+    tasks.addLast(item);
     if (tasks.size() > 2 * maxInFlight) {
       tasks.removeIf(GroupTask::isTerminal);
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private Completion<I, O> completionOf(I input, long index, GroupTask<?> task) {
-    GroupTask<O> t = (GroupTask<O>) task;
-    return switch (t.state) {
-      case GroupTask.SUCCEEDED -> new Completion<>(input, index, t.resultNow(), null);
-      case GroupTask.FAILED -> new Completion<>(input, index, null, t.exceptionNow());
+  private Completion<I, O> completionOf(Item<I, O> item) {
+    return switch (item.status()) {
+      case GroupTask.SUCCEEDED -> new Completion<>(item.input, item.index, item.value(), null);
+      case GroupTask.FAILED -> new Completion<>(item.input, item.index, null, item.failure());
       default ->
           new Completion<>(
-              input,
-              index,
+              item.input,
+              item.index,
               null,
               new CancellationException("task of group '" + group.name() + "' was cancelled"));
     };
@@ -102,7 +162,7 @@ final class MapConcurrent<I, O> implements Iterator<Completion<I, O>> {
     }
     Completion<I, O> c = inputOrder ? early.remove(delivered) : null;
     while (c == null) {
-      Completion<I, O> received = receive();
+      Completion<I, O> received = completionOf(receive());
       if (!inputOrder || received.index() == delivered) {
         c = received;
       } else {
@@ -115,21 +175,72 @@ final class MapConcurrent<I, O> implements Iterator<Completion<I, O>> {
     return true;
   }
 
-  private Completion<I, O> receive() {
-    Completion<I, O> ready = results.poll();
-    if (ready != null) {
-      return ready;
+  /** The next finished item, oldest first; waits if there is none. */
+  private Item<I, O> receive() {
+    Item<I, O> item = takeReady();
+    if (item != null) {
+      return item;
     }
     try {
       // From inside a task of the group, wait without holding a slot: the tasks may need it.
-      Completion<I, O> c = group.awaitReleasingSlot(() -> results.take(false, 0L));
-      assert c != null;
-      return c;
+      group.awaitReleasingSlot(this::awaitDone);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       cancelInFlight();
       throw new CancellationException("interrupted while waiting for a completion");
     }
+    item = takeReady();
+    assert item != null;
+    return item;
+  }
+
+  private @Nullable Item<I, O> takeReady() {
+    Item<I, O> item = ready;
+    if (item == null) {
+      Item<I, O> batch = (Item<I, O>) DONE.getAndSet(this, (Item<I, O>) null);
+      // reverse: the stack is newest first
+      while (batch != null) {
+        Item<I, O> rest = batch.nextDone;
+        batch.nextDone = item;
+        item = batch;
+        batch = rest;
+      }
+      if (item == null) {
+        return null;
+      }
+    }
+    ready = item.nextDone;
+    item.nextDone = null;
+    return item;
+  }
+
+  private @Nullable Void awaitDone() throws InterruptedException {
+    // A platform consumer keeping up with fast tasks would otherwise park and be unparked for
+    // almost every completion: look a few times first (never spin on a virtual thread).
+    if (SPIN && !Thread.currentThread().isVirtual()) {
+      for (int i = 0; i < SPINS && done == null; i++) {
+        if (i < SPINS - YIELDS) {
+          Thread.onSpinWait();
+        } else {
+          Thread.yield();
+        }
+      }
+      if (done != null) {
+        return null;
+      }
+    }
+    consumer = Thread.currentThread();
+    try {
+      while (done == null) {
+        LockSupport.park(this);
+        if (Thread.interrupted()) {
+          throw new InterruptedException();
+        }
+      }
+    } finally {
+      consumer = null;
+    }
+    return null;
   }
 
   @Override
@@ -144,7 +255,7 @@ final class MapConcurrent<I, O> implements Iterator<Completion<I, O>> {
   }
 
   private void cancelInFlight() {
-    for (GroupTask<?> task : tasks) {
+    for (Item<I, O> task : tasks) {
       task.cancel(true);
     }
     tasks.clear();
