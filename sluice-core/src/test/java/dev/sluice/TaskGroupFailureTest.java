@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.testing.ThreadLeakExtension;
 import dev.sluice.tg.GroupThreads;
 import dev.sluice.tg.ThreadKind;
+import dev.sluice.tg.Waiting;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,38 @@ import org.junit.jupiter.params.provider.EnumSource;
 class TaskGroupFailureTest {
 
   // ----------------------------------------------------------------- fail-fast
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(ThreadKind.class)
+  @Timeout(10)
+  void aSubmitRejectedAfterAFailFastFailureNamesThatFailure(ThreadKind kind) throws Exception {
+    IllegalStateException boom = new IllegalStateException("boom");
+    TaskGroup group = kind.builder("ff-reject").maxConcurrency(1).build();
+    group.submit(
+        () -> {
+          throw boom;
+        });
+    Waiting.until(group::isCancelled, "the failure to cancel the group");
+    assertThatThrownBy(() -> group.submit(() -> 1))
+        .isInstanceOf(RejectedExecutionException.class)
+        .hasMessage(
+            "task group '" + group.name() + "' is cancelled by the failure of a task: " + boom)
+        .hasCause(boom);
+    assertThatThrownBy(group::join).isInstanceOf(TaskGroupException.class).hasCause(boom);
+    group.close();
+  }
+
+  @Test
+  @Timeout(10)
+  void aSubmitRejectedAfterCancelSaysCancelledWithoutACause() {
+    TaskGroup group = TaskGroup.open();
+    group.cancel();
+    assertThatThrownBy(() -> group.submit(() -> 1))
+        .isInstanceOf(RejectedExecutionException.class)
+        .hasMessage("task group '" + group.name() + "' is cancelled")
+        .hasNoCause();
+    group.close();
+  }
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(ThreadKind.class)

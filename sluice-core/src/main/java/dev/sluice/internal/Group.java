@@ -335,7 +335,7 @@ public final class Group implements TaskGroup {
 
   private void checkAccepting() {
     if (cancelled) {
-      throw new RejectedExecutionException("task group '" + name + "' is cancelled");
+      throw rejectedAsCancelled();
     }
     if (closed) {
       throw new RejectedExecutionException("task group '" + name + "' is closed");
@@ -930,6 +930,26 @@ public final class Group implements TaskGroup {
         lock.unlock();
       }
     }
+  }
+
+  /**
+   * The exception for a submit to a cancelled group; when a fail-fast failure cancelled it, that
+   * failure is named and attached as the cause, so the submitter learns why.
+   */
+  private RejectedExecutionException rejectedAsCancelled() {
+    Throwable first = null;
+    lock.lock();
+    try {
+      if (!cancelledByUser && !failures.isEmpty()) {
+        first = failures.get(0);
+      }
+    } finally {
+      lock.unlock();
+    }
+    return first == null
+        ? new RejectedExecutionException("task group '" + name + "' is cancelled")
+        : new RejectedExecutionException(
+            "task group '" + name + "' is cancelled by the failure of a task: " + first, first);
   }
 
   private void recordFailure(Throwable failure) {
