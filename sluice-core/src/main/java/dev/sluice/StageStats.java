@@ -50,13 +50,23 @@ public record StageStats(
     Duration elapsed) {
 
   /**
-   * Items received per second over the stage's life so far.
+   * Items the stage took up: those received from its input plus, for an {@code expand} stage, its
+   * own follow-ups.
+   *
+   * @return {@code received + followUps}
+   */
+  public long taken() {
+    return received + followUps;
+  }
+
+  /**
+   * Items {@linkplain #taken() taken up} per second over the stage's life so far.
    *
    * @return the throughput, 0 before any time has passed
    */
   public double throughput() {
     double seconds = elapsed.toNanos() / 1e9;
-    return seconds > 0 ? received / seconds : 0;
+    return seconds > 0 ? taken() / seconds : 0;
   }
 
   /**

@@ -82,7 +82,7 @@ public final class ProgressLines implements ProgressListener {
       line.append(i == 0 ? " " : " -> ")
           .append(stage.name())
           .append(' ')
-          .append(ProgressFormat.count(stage.received()))
+          .append(ProgressFormat.count(stage.taken()))
           .append(" (")
           .append(ProgressFormat.rate(rates.rate(i)))
           .append("/s");

@@ -38,10 +38,10 @@ public final class ProgressRates {
     for (int i = 0; i < stages.size(); i++) {
       StageStats stage = stages.get(i);
       long busy = ProgressFormat.saturatedNanos(stage.busyTime());
-      rates[i] = (stage.received() - lastReceived[i]) * 1e9 / interval;
+      rates[i] = (stage.taken() - lastReceived[i]) * 1e9 / interval;
       double capacity = (double) stage.workers() * interval;
       utilisations[i] = capacity > 0 ? clamp((busy - lastBusyNanos[i]) / capacity) : 0;
-      lastReceived[i] = stage.received();
+      lastReceived[i] = stage.taken();
       lastBusyNanos[i] = busy;
     }
     lastElapsedNanos = now;

@@ -161,7 +161,7 @@ public final class ProgressTable {
     cells[Column.STAGE.ordinal()] = stage.name();
     cells[Column.KIND.ordinal()] = stage.kind();
     cells[Column.WORKERS.ordinal()] = stage.busyWorkers() + "/" + stage.workers();
-    cells[Column.RECEIVED.ordinal()] = number(stage.received(), last);
+    cells[Column.RECEIVED.ordinal()] = number(stage.taken(), last);
     cells[Column.EMITTED.ordinal()] = number(stage.emitted(), last);
     cells[Column.FAILED.ordinal()] = number(stage.failed(), last);
     cells[Column.QUEUE.ordinal()] = queue(stage, index, last);

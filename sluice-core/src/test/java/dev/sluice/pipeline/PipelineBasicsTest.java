@@ -186,6 +186,8 @@ class PipelineBasicsTest {
             .run();
     assertThat(result.value()).containsExactlyInAnyOrderElementsOf(range(10_000));
     assertThat(result.stage("walk").followUps()).isEqualTo(9_999);
+    assertThat(result.stage("walk").received()).isEqualTo(1);
+    assertThat(result.stage("walk").taken()).isEqualTo(10_000);
   }
 
   @Test
