@@ -116,14 +116,22 @@ final class WorkDeque {
     }
   }
 
-  /** Any thread: whether the deque holds no task (exact for the owner, a snapshot otherwise). */
+  /**
+   * Any thread: whether the deque holds no task. Reads {@code base} before {@code top}, so "empty"
+   * means it really was empty at some moment during the call (reading {@code top} first could see
+   * an old top and a base already moved past a newer push: "empty" when it never was; Lincheck
+   * found that). "Not empty" may still count a task a thief has taken but not yet passed {@code
+   * base} over, so callers treat it as "maybe work": a steal may then come back empty.
+   */
   boolean isEmpty() {
-    return (int) TOP.getAcquire(this) - base <= 0;
+    int b = base;
+    return (int) TOP.getAcquire(this) - b <= 0;
   }
 
-  /** Any thread: the number of tasks, a snapshot. */
+  /** Any thread: the number of tasks, a snapshot (may count a task being stolen). */
   int size() {
-    return Math.max(0, (int) TOP.getAcquire(this) - base);
+    int b = base;
+    return Math.max(0, (int) TOP.getAcquire(this) - b);
   }
 
   private Object[] grow(Object[] old, int s) {
