@@ -1,6 +1,5 @@
 package dev.sluice.bench;
 
-import com.sun.management.GarbageCollectionNotificationInfo;
 import dev.sluice.Completion;
 import dev.sluice.TaskGroup;
 import java.lang.management.GarbageCollectorMXBean;
@@ -8,11 +7,9 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.lang.management.MemoryUsage;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -21,8 +18,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import javax.management.NotificationEmitter;
-import javax.management.openmbean.CompositeData;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -101,33 +96,9 @@ public final class LazyInputHeap {
     long baseline = memory.getHeapMemoryUsage().getUsed();
     heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
 
-    AtomicLong liveAfterGc = new AtomicLong();
-    AtomicLong gcs = new AtomicLong();
-    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-      ((NotificationEmitter) gc)
-          .addNotificationListener(
-              (notification, handback) -> {
-                if (!notification
-                    .getType()
-                    .equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
-                  return;
-                }
-                GarbageCollectionNotificationInfo info =
-                    GarbageCollectionNotificationInfo.from(
-                        (CompositeData) notification.getUserData());
-                long used = 0;
-                for (Map.Entry<String, MemoryUsage> e :
-                    info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
-                  if (heapPoolNames.contains(e.getKey())) {
-                    used += e.getValue().getUsed();
-                  }
-                }
-                gcs.incrementAndGet();
-                liveAfterGc.accumulateAndGet(used, Math::max);
-              },
-              null,
-              null);
-    }
+    GcWatcher watcher = GcWatcher.install(heapPoolNames);
+    AtomicLong liveAfterGc = watcher.liveAfterGc;
+    AtomicLong gcs = watcher.gcs;
 
     AtomicLong sampledPeak = new AtomicLong(baseline);
     Thread sampler =

@@ -1,6 +1,5 @@
 package dev.sluice.bench;
 
-import com.sun.management.GarbageCollectionNotificationInfo;
 import dev.sluice.Pipeline;
 import dev.sluice.PipelineResult;
 import java.lang.management.GarbageCollectorMXBean;
@@ -8,18 +7,14 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
-import javax.management.NotificationEmitter;
-import javax.management.openmbean.CompositeData;
 
 /**
  * Peak heap of a pipeline over a lazy source of many items; not a JMH benchmark, a program.
@@ -83,33 +78,9 @@ public final class PipelineLazyHeap {
         heapPools.stream().map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
 
-    AtomicLong liveAfterGc = new AtomicLong();
-    AtomicLong gcs = new AtomicLong();
-    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-      ((NotificationEmitter) gc)
-          .addNotificationListener(
-              (notification, handback) -> {
-                if (!notification
-                    .getType()
-                    .equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
-                  return;
-                }
-                GarbageCollectionNotificationInfo info =
-                    GarbageCollectionNotificationInfo.from(
-                        (CompositeData) notification.getUserData());
-                long used = 0;
-                for (Map.Entry<String, MemoryUsage> e :
-                    info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
-                  if (heapPoolNames.contains(e.getKey())) {
-                    used += e.getValue().getUsed();
-                  }
-                }
-                gcs.incrementAndGet();
-                liveAfterGc.accumulateAndGet(used, Math::max);
-              },
-              null,
-              null);
-    }
+    GcWatcher watcher = GcWatcher.install(heapPoolNames);
+    AtomicLong liveAfterGc = watcher.liveAfterGc;
+    AtomicLong gcs = watcher.gcs;
 
     // Warm the code paths so that class loading and compilation are not part of the peak.
     run(50_000);
