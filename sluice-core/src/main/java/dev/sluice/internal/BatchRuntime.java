@@ -15,6 +15,11 @@ import org.jspecify.annotations.Nullable;
  * maxWait} has passed since its first item, or the input ends, and then emits it. In an ordered
  * batch stage a worker fills and emits its list under one lock, so batches hold consecutive items
  * and leave in input order.
+ *
+ * <p><b>Implementation overview.</b> A batch is local to the worker filling it; nothing is shared
+ * but the channels and, when ordered, {@code orderLock}. Every item in a batch that cannot be
+ * emitted because the run stopped is counted as discarded; a stray interrupt (run not stopping)
+ * emits what the batch holds.
  */
 final class BatchRuntime extends StageRuntime {
 

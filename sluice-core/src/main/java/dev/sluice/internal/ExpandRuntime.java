@@ -27,8 +27,13 @@ import org.jspecify.annotations.Nullable;
  * waits for the group's {@code join()}: that returns exactly when every item and every follow-up
  * has finished, and only then does the stage close its output.
  *
- * <p>Tasks not yet started are kept in {@code queued} so that, if the run stops and the group drops
- * them, {@link #settle()} can report each as discarded.
+ * <p><b>Implementation overview.</b> Tasks not yet started are kept in {@code queued} (a concurrent
+ * set) so that, if the run stops and the group drops them, {@link #settle()} can report each as
+ * discarded. Invariant: each item leaves {@code queued} exactly once, by whoever removes it first:
+ * its task when it starts, its submit when the group rejects it, or {@code settle()} (which runs
+ * after every thread ended). {@code group} is written before the intake starts and read by tasks of
+ * that group (happens-before through the submit). Counters of tasks go to the shared cell, since
+ * tasks run on any of the group's threads.
  */
 final class ExpandRuntime extends StageRuntime {
 
@@ -71,7 +76,9 @@ final class ExpandRuntime extends StageRuntime {
         }
         continue;
       }
-      if (!submit(tasks, item)) {
+      try {
+        submit(tasks, item);
+      } catch (RejectedExecutionException e) {
         return;
       }
     }
@@ -84,17 +91,22 @@ final class ExpandRuntime extends StageRuntime {
     }
   }
 
-  private boolean submit(TaskGroup tasks, Object item) {
+  /**
+   * Submits {@code item} as a task, remembered in {@code queued} until it starts.
+   *
+   * @throws RejectedExecutionException if the group is cancelled (the run is stopping); the item is
+   *     then counted as discarded
+   */
+  private void submit(TaskGroup tasks, Object item) {
     ItemTask task = new ItemTask(item);
     queued.add(task);
     try {
       tasks.submit(task);
-      return true;
     } catch (RejectedExecutionException e) {
       if (queued.remove(task)) {
         discard(item);
       }
-      return false;
+      throw e;
     }
   }
 
@@ -148,18 +160,8 @@ final class ExpandRuntime extends StageRuntime {
   }
 
   private void followUp(Object item) {
-    TaskGroup tasks = Objects.requireNonNull(group);
     counters.shared.followUp();
-    ItemTask task = new ItemTask(item);
-    queued.add(task);
-    try {
-      tasks.submit(task);
-    } catch (RejectedExecutionException e) {
-      if (queued.remove(task)) {
-        discard(item);
-      }
-      throw e;
-    }
+    submit(Objects.requireNonNull(group), item);
   }
 
   /** What the user's function sees. */

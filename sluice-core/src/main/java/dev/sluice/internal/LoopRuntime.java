@@ -17,9 +17,14 @@ import org.jspecify.annotations.Nullable;
  * A stage whose workers loop: take an item, run the function, emit. Used for {@code map}, {@code
  * flatMap}, {@code filter} and the terminals {@code forEach}, {@code toList} and {@code into}.
  *
- * <p>Three intakes: direct (each worker receives from the input channel), ordered (a {@link
- * Reorderer} numbers items as they are taken and emits results in that order) and keyed (a {@link
- * KeyedIntake} keeps one item per key in flight).
+ * <p><b>Implementation overview.</b> Three intakes: direct (each worker receives from the input
+ * channel), ordered (a {@link Reorderer} numbers items as they are taken and emits results in that
+ * order) and keyed (a {@link KeyedIntake} keeps one item per key in flight); each documents its own
+ * locking. A worker's state is local to its loop: its counter cell, its emitter and the item in
+ * hand; the only shared state here is the {@code toList} list, written by its single worker and
+ * read by the supervisor after that worker's thread ended. A worker exits on end of input, on an
+ * {@link Outcome#STOP}, or when it finds itself interrupted while the run is stopping; a stray
+ * interrupt (run not stopping) is cleared between items.
  */
 final class LoopRuntime extends StageRuntime {
 
@@ -222,8 +227,7 @@ final class LoopRuntime extends StageRuntime {
         case PASSED, FAILED -> slot.outputs = buffer.items;
         case FILTERED -> cell.filtered();
         case STOP -> {
-          order.abandon(slot);
-          return;
+          return; // the item is accounted for; its slot stays empty, which only a stopping run sees
         }
       }
       if (!order.complete(slot, outcome == Outcome.PASSED, out, cell)) {

@@ -17,6 +17,10 @@ import jdk.jfr.StackTrace;
  * JDK Flight Recorder events for pipelines: a stage starting and ending, and each live stage's
  * counters at a period (1 s by default; set it in the recording settings). Events cost almost
  * nothing while no recording is on, and no event class is loaded until JFR has been initialized.
+ *
+ * <p><b>Implementation overview.</b> {@code LIVE} is a synchronized weak set of started, not yet
+ * ended stages; the periodic hook copies it under its lock and snapshots each stage without further
+ * synchronisation (snapshots are documented as approximate while a stage runs).
  */
 final class PipelineEvents {
 

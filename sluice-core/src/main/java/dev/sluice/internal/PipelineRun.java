@@ -75,7 +75,9 @@ final class PipelineRun<R> implements PipelineHandle<R> {
   private @Nullable Thread supervisor;
   private volatile long startNanos;
   private volatile long endNanos;
-  private @Nullable PipelineStats finalStats;
+
+  /** Set once by the supervisor before {@code done}; read by any thread. */
+  private volatile @Nullable PipelineStats finalStats;
 
   PipelineRun(PipelineSpec spec, PipelineRunnable.Options options) {
     this.spec = spec;
@@ -166,6 +168,7 @@ final class PipelineRun<R> implements PipelineHandle<R> {
     boolean interrupted = false;
     List<PipelineRunnable.Listener> listeners = new ArrayList<>(options.listeners());
     long[] due = new long[listeners.size()];
+    boolean[] dropped = new boolean[listeners.size()]; // threw once: never called again
     long now = System.nanoTime();
     for (int i = 0; i < due.length; i++) {
       due[i] = now; // a first snapshot at once, so a timeline starts at the start
@@ -214,8 +217,12 @@ final class PipelineRun<R> implements PipelineHandle<R> {
       }
       now = System.nanoTime();
       for (int i = 0; i < due.length; i++) {
-        if (now - due[i] >= 0) {
-          notifyProgress(listeners, i, stats());
+        if (!dropped[i] && now - due[i] >= 0) {
+          try {
+            listeners.get(i).listener().onProgress(stats());
+          } catch (RuntimeException | Error e) {
+            dropped[i] = true; // the pipeline goes on (ProgressListener's contract)
+          }
           due[i] = now + listeners.get(i).periodNanos();
         }
       }
@@ -237,9 +244,12 @@ final class PipelineRun<R> implements PipelineHandle<R> {
     } finally {
       lock.unlock();
     }
-    PipelineStats last = stats();
+    PipelineStats last = snapshot(Objects.requireNonNull(endStateLocked()));
     finalStats = last;
     for (int i = 0; i < listeners.size(); i++) {
+      if (dropped[i]) {
+        continue;
+      }
       try {
         listeners.get(i).listener().onFinish(last);
       } catch (RuntimeException | Error e) {
@@ -259,13 +269,12 @@ final class PipelineRun<R> implements PipelineHandle<R> {
     return liveStages == 0 && (!stopping || stopped);
   }
 
-  private void notifyProgress(
-      List<PipelineRunnable.Listener> listeners, int i, PipelineStats snapshot) {
+  private @Nullable State endStateLocked() {
+    lock.lock();
     try {
-      listeners.get(i).listener().onProgress(snapshot);
-    } catch (RuntimeException | Error e) {
-      // A failing listener is dropped; the pipeline goes on (ProgressListener's contract).
-      listeners.set(i, new PipelineRunnable.Listener(Long.MAX_VALUE / 4, s -> {}));
+      return endState;
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -432,16 +441,11 @@ final class PipelineRun<R> implements PipelineHandle<R> {
   @Override
   public PipelineStats stats() {
     PipelineStats last = finalStats;
-    if (last != null) {
-      return last;
-    }
-    State state;
-    lock.lock();
-    try {
-      state = done.getCount() == 0 && endState != null ? endState : State.RUNNING;
-    } finally {
-      lock.unlock();
-    }
+    return last != null ? last : snapshot(State.RUNNING);
+  }
+
+  /** A snapshot of every stage, labelled {@code state}. */
+  private PipelineStats snapshot(State state) {
     long now = System.nanoTime();
     long end = endNanos != 0 ? endNanos : now;
     List<StageStats> list = new ArrayList<>(stages.size());
@@ -450,14 +454,6 @@ final class PipelineRun<R> implements PipelineHandle<R> {
     }
     if (!list.isEmpty() && spec.stages().get(0).kind() == Kind.CHANNEL && stages.size() > 1) {
       list.set(0, StageRuntime.channelSourceStats(list.get(0), stages.get(1)));
-    }
-    if (state == State.RUNNING && endNanos != 0) {
-      lock.lock();
-      try {
-        state = endState == null ? State.RUNNING : endState;
-      } finally {
-        lock.unlock();
-      }
     }
     return new PipelineStats(state, Duration.ofNanos(Math.max(0, end - startNanos)), list);
   }

@@ -48,10 +48,6 @@ public final class PipelineSpec {
       this.label = label;
     }
 
-    boolean isSource() {
-      return this == ITERATOR || this == CHANNEL || this == PRODUCERS;
-    }
-
     boolean isTerminal() {
       return this == FOR_EACH || this == TO_LIST || this == INTO;
     }

@@ -2,7 +2,6 @@ package dev.sluice.internal;
 
 import dev.sluice.Emitter;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -133,12 +132,6 @@ final class Reorderer {
     } finally {
       lock.unlock();
     }
-  }
-
-  /** A worker gave up on its slot because the run is stopping; the item is accounted for. */
-  void abandon(Slot slot) {
-    // The slot stays empty: the head can never pass it, which is fine since the run is stopping.
-    Objects.requireNonNull(slot);
   }
 
   /** After every thread ended: items finished but never emitted are discarded. */

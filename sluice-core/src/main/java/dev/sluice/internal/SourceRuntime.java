@@ -6,14 +6,22 @@ import dev.sluice.Emitter;
 import dev.sluice.ErrorPolicy;
 import dev.sluice.FailedItem;
 import dev.sluice.Pipeline;
-import dev.sluice.StageStats;
 import dev.sluice.internal.PipelineSpec.StageSpec;
 import java.util.Iterator;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
-/** The source of a running pipeline. {@code received} counts items pulled or produced. */
+/**
+ * The source of a running pipeline. {@code received} counts items pulled or produced.
+ *
+ * <p><b>Implementation overview.</b> An iterable, iterator or stream is pulled by one worker, so
+ * the user's iterator is never used by two threads; producers run one per worker, each with its own
+ * counter cell. An item whose send fails because the run stopped is counted as discarded where it
+ * fails. {@code pulled} (volatile) tells {@link IteratorSource#settle()} whether the worker ever
+ * ran, so that a stream is closed exactly once either way.
+ */
 abstract class SourceRuntime extends StageRuntime {
 
   SourceRuntime(PipelineRun<?> run, int index, StageSpec spec, @Nullable Channel<Object> output) {
@@ -139,8 +147,7 @@ abstract class SourceRuntime extends StageRuntime {
       Pipeline.Producer<Object> producer =
           (Pipeline.Producer<Object>) Objects.requireNonNull(spec.fn());
       int producers = options.workers();
-      java.util.concurrent.atomic.AtomicInteger nextIndex =
-          new java.util.concurrent.atomic.AtomicInteger();
+      AtomicInteger nextIndex = new AtomicInteger();
       startWorkers(
           producers,
           () -> {
@@ -176,10 +183,5 @@ abstract class SourceRuntime extends StageRuntime {
         }
       }
     }
-  }
-
-  @Override
-  StageStats snapshot(long now) {
-    return super.snapshot(now);
   }
 }

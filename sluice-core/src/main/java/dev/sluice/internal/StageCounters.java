@@ -19,6 +19,12 @@ import java.util.concurrent.atomic.LongAdder;
  * an expand stage, which runs one task per item, each task is a life; its intake thread is not
  * timed.
  *
+ * <p><b>Implementation overview.</b> State: the cells (one per worker, plus the shared one) and
+ * three {@code Span}s (lives, idle waits, blocked waits). Invariant: a worker's cell is written by
+ * that worker only, so a plain read plus an opaque write never loses an update; every other writer
+ * uses the shared cell's atomic add. Spans use atomics throughout (they are touched on slow paths
+ * only).
+ *
  * <p>Snapshots taken while the stage runs read the fields one by one and may be slightly
  * inconsistent (clamped to be non-negative); once every worker has ended (a happens-before edge
  * through the stage's task group) they are exact.

@@ -19,20 +19,37 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One stage of a running pipeline (or its source): its workers, counters and channels.
  *
- * <p>Subclasses supply the workers. The shared protocol: {@link #start()} creates the stage's task
- * group and submits its workers; each worker ends when its input is closed and drained (or the run
- * stops) and calls {@link #workerExited()}; the last one to exit closes the output (normally, not
- * when stopping: then {@link #stop} has cancelled every channel) and tells the run. {@link #stop}
- * cancels the input channel, counting what was left in it as discarded, and cancels the group.
- * After every thread of the run has ended, {@link #settle()} counts items still held in the stage's
- * own buffers as discarded.
+ * <p><b>Implementation overview.</b> Subclasses supply the workers. States: created, started
+ * ({@link #start()} created the stage's task group and submitted its workers), ended ({@link
+ * #markEnded()}, exactly once, guarded by {@code ended}), settled ({@link #settle()}, by the
+ * supervisor after every thread of the run has ended).
+ *
+ * <ul>
+ *   <li>Each worker ends when its input is closed and drained, or the run stops, and calls {@link
+ *       #workerExited()}; {@code liveWorkers} counts down and the last exit ends the stage, closing
+ *       its output normally (not when stopping: then {@link #stop} has cancelled every channel).
+ *       Because a worker exits only after its input is closed and drained, the close reaches the
+ *       next stage behind the last item.
+ *   <li>Every worker slot is claimed exactly once through {@code unclaimed} (see {@link
+ *       #startWorkers(TaskGroup, int, Runnable, boolean)}), so {@code liveWorkers} reaches zero
+ *       even when the group's cancel drops tasks that never started.
+ *   <li>{@link #stop} cancels the input channel, counting what was left in it as discarded, and
+ *       cancels the group (interrupting workers).
+ * </ul>
+ *
+ * <p>Happens-before: counters written by a worker are read exactly by the supervisor after {@code
+ * TaskGroup.close()} returned for the stage's groups (thread end); {@code groups} is guarded by
+ * {@code groupsLock}; {@code startNanos}/{@code endNanos} are volatile. Live snapshots read the
+ * counters without synchronisation (see {@link StageCounters}).
  */
 abstract class StageRuntime {
 
@@ -133,8 +150,7 @@ abstract class StageRuntime {
     }
   }
 
-  private final java.util.concurrent.atomic.AtomicBoolean ended =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean ended = new AtomicBoolean();
 
   TaskGroup newGroup(String groupName, int maxConcurrency, int maxPending) {
     TaskGroup.Builder builder =
@@ -328,7 +344,7 @@ abstract class StageRuntime {
    * Locks an intake lock, timing the wait as idle only if there is one: a worker waiting for its
    * turn to take input is not busy.
    */
-  final void lockIdle(java.util.concurrent.locks.ReentrantLock intake) throws InterruptedException {
+  final void lockIdle(ReentrantLock intake) throws InterruptedException {
     if (!intake.tryLock()) {
       long started = counters.idleStarted();
       try {
