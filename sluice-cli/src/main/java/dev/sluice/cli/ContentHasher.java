@@ -11,6 +11,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Set;
 
 /**
  * Reads and hashes file contents for the {@code partial}, {@code full} and {@code verify} stages.
@@ -65,10 +66,10 @@ final class ContentHasher {
   private static final ThreadLocal<HashStream128> XXH3 =
       ThreadLocal.withInitial(() -> Hashing.xxh3_128().hashStream());
 
-  private static final OpenOption[] NO_FOLLOW = {
-    StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS
-  };
-  private static final OpenOption[] FOLLOW = {StandardOpenOption.READ};
+  // Sets, not arrays: FileChannel.open(Path, OpenOption...) copies an array into a new HashSet.
+  private static final Set<OpenOption> NO_FOLLOW =
+      Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+  private static final Set<OpenOption> FOLLOW = Set.of(StandardOpenOption.READ);
 
   private final HashKind kind;
 

@@ -9,8 +9,9 @@ final class Digest {
   private final byte[] bytes;
   private final int hash;
 
+  /** Takes the array, which nobody may change afterwards: callers pass a fresh hash result. */
   Digest(byte[] bytes) {
-    this.bytes = bytes.clone();
+    this.bytes = bytes;
     this.hash = Arrays.hashCode(bytes);
   }
 

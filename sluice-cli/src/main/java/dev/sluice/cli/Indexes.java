@@ -20,24 +20,26 @@ final class Indexes {
 
   private Indexes() {}
 
-  /** A key seen once, or twice and more (then its first file has been passed on). */
-  private static final class Seen<T> {
-    final T first;
-    boolean passedOn;
-
-    Seen(T first) {
-      this.first = first;
-    }
-  }
+  /** The value of a key that two or more files have, once they have been passed on. */
+  private static final Object MANY = new Object();
 
   /**
    * The {@code by-size} stage: passes on files whose size another file has. Also the place where
    * hard links are recognised: a second path to a file already seen (same file key, so same size)
    * is recorded in {@link #links} and not passed on.
+   *
+   * <p>Memory: one map entry per size (its first file, or {@link #MANY} once a second file of that
+   * size has come), and one per file passed on (by file key, to recognise later links to it). Most
+   * sizes hold one file, so most files cost a single entry.
    */
   static final class BySize {
-    /** Per size: the first file (most sizes are unique), or the files by key once there are two. */
+    /**
+     * Per size: its only distinct file so far, or {@link #MANY} (then they are in {@link #passed}).
+     */
     private final Map<Long, Object> bySize = new HashMap<>(1 << 16); // no resizing below ~48k
+
+    /** The files passed on, by file key. */
+    private final Map<Object, FileEntry> passed = new HashMap<>(1 << 12);
 
     /** Per file key with more than one path: every path, the first one seen first. */
     private final Map<Object, List<FileEntry>> links = new HashMap<>();
@@ -47,29 +49,28 @@ final class Indexes {
       if (previous == null) {
         return;
       }
-      @SuppressWarnings("unchecked")
-      Map<Object, Seen<FileEntry>> files =
-          previous instanceof Map<?, ?> map ? (Map<Object, Seen<FileEntry>>) map : null;
-      if (files == null) {
-        FileEntry first = (FileEntry) previous;
-        files = new HashMap<>(4);
-        files.put(first.key(), new Seen<>(first));
-        bySize.put(file.size(), files);
-      }
-      Seen<FileEntry> same = files.get(file.key());
-      if (same != null) {
-        links.computeIfAbsent(file.key(), k -> new ArrayList<>(List.of(same.first))).add(file);
+      if (previous instanceof FileEntry first) {
+        if (first.key().equals(file.key())) {
+          link(first, file); // still one distinct file of this size
+          return;
+        }
+        bySize.put(file.size(), MANY);
+        passed.put(first.key(), first);
+        passed.put(file.key(), file);
+        out.emit(first);
+        out.emit(file);
         return;
       }
-      files.put(file.key(), new Seen<>(file));
-      if (files.size() == 2) {
-        for (Seen<FileEntry> seen : files.values()) {
-          if (seen.first != file) {
-            out.emit(seen.first);
-          }
-        }
+      FileEntry same = passed.putIfAbsent(file.key(), file);
+      if (same != null) {
+        link(same, file);
+        return;
       }
       out.emit(file);
+    }
+
+    private void link(FileEntry first, FileEntry another) {
+      links.computeIfAbsent(first.key(), k -> new ArrayList<>(List.of(first))).add(another);
     }
 
     /** The paths of each file that has more than one; read after the pipeline ended. */
@@ -83,17 +84,18 @@ final class Indexes {
 
   /** The {@code by-partial} stage: passes on files whose size and partial hash another file has. */
   static final class ByPartial {
-    private final Map<PartialKey, Seen<Hashed>> seen = new HashMap<>();
+    /** Per key: its first file, or {@link #MANY} once a second one has come. */
+    private final Map<PartialKey, Object> seen = new HashMap<>();
 
     void accept(Hashed hashed, Emitter<Hashed> out) throws InterruptedException {
       PartialKey key = new PartialKey(hashed.file().size(), hashed.partial());
-      Seen<Hashed> previous = seen.putIfAbsent(key, new Seen<>(hashed));
+      Object previous = seen.putIfAbsent(key, hashed);
       if (previous == null) {
         return;
       }
-      if (!previous.passedOn) {
-        previous.passedOn = true;
-        out.emit(previous.first);
+      if (previous instanceof Hashed first) {
+        seen.put(key, MANY);
+        out.emit(first);
       }
       out.emit(hashed);
     }

@@ -62,6 +62,9 @@ final class Walker {
     final LongAdder excluded = new LongAdder();
   }
 
+  private static final LinkOption[] NO_FOLLOW = {LinkOption.NOFOLLOW_LINKS};
+  private static final LinkOption[] FOLLOW = {};
+
   private final DupesOptions options;
   private final Problems problems;
   private final Counts counts;
@@ -129,7 +132,7 @@ final class Walker {
     }
     BasicFileAttributes attrs;
     try {
-      attrs = attributes(secure, entry, name, LinkOption.NOFOLLOW_LINKS);
+      attrs = attributes(secure, entry, name, NO_FOLLOW);
     } catch (IOException e) {
       problems.add(entry, Problems.reason(e));
       return;
@@ -141,7 +144,7 @@ final class Walker {
         return;
       }
       try {
-        attrs = attributes(secure, entry, name);
+        attrs = attributes(secure, entry, name, FOLLOW);
         viaLink = true;
       } catch (NoSuchFileException e) {
         problems.add(entry, "broken symbolic link");
@@ -193,8 +196,8 @@ final class Walker {
   }
 
   private boolean excluded(Dir dir, Path entry, Path name) {
-    for (PathMatcher glob : nameGlobs) {
-      if (glob.matches(name)) {
+    for (int i = 0; i < nameGlobs.size(); i++) { // no iterator: called for every entry
+      if (nameGlobs.get(i).matches(name)) {
         return true;
       }
     }
@@ -210,7 +213,7 @@ final class Walker {
   }
 
   private static BasicFileAttributes attributes(
-      @Nullable SecureDirectoryStream<Path> secure, Path entry, Path name, LinkOption... options)
+      @Nullable SecureDirectoryStream<Path> secure, Path entry, Path name, LinkOption[] options)
       throws IOException {
     if (secure != null) {
       BasicFileAttributeView view =
