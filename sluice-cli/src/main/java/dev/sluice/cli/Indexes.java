@@ -79,8 +79,30 @@ final class Indexes {
     }
   }
 
-  /** The key of the {@code by-partial} stage. */
-  private record PartialKey(long size, Digest partial) {}
+  /**
+   * The key of the {@code by-partial} stage. Not a record: a record's {@code equals} and {@code
+   * hashCode} are bootstrapped at their first call (method handles spun at run time, which no
+   * class-data archive holds) and go through method handles under C1; these are plain code.
+   */
+  private static final class PartialKey {
+    private final long size;
+    private final Digest partial;
+
+    PartialKey(long size, Digest partial) {
+      this.size = size;
+      this.partial = partial;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof PartialKey that && size == that.size && partial.equals(that.partial);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * Long.hashCode(size) + partial.hashCode();
+    }
+  }
 
   /** The {@code by-partial} stage: passes on files whose size and partial hash another file has. */
   static final class ByPartial {
@@ -101,8 +123,34 @@ final class Indexes {
     }
   }
 
-  /** The key of the {@code collect} stage. */
-  private record ContentKey(long size, Digest full) {}
+  /** The key of the {@code collect} stage (not a record: see {@link PartialKey}). */
+  private static final class ContentKey {
+    private final long size;
+    private final Digest full;
+
+    ContentKey(long size, Digest full) {
+      this.size = size;
+      this.full = full;
+    }
+
+    long size() {
+      return size;
+    }
+
+    Digest full() {
+      return full;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof ContentKey that && size == that.size && full.equals(that.full);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * Long.hashCode(size) + full.hashCode();
+    }
+  }
 
   /** The terminal {@code collect} stage: files by size and full hash. */
   static final class ByContent {

@@ -95,9 +95,11 @@ final class Walker {
 
   /** The stage function. */
   void expand(Item item, Expansion<Item, FileEntry> out) throws IOException, InterruptedException {
-    switch (item) {
-      case FileEntry file -> out.emit(file);
-      case Dir dir -> list(dir, out);
+    // Not a pattern switch: its bootstrap spins a class at the first call, in every run.
+    if (item instanceof Dir dir) {
+      list(dir, out);
+    } else {
+      out.emit((FileEntry) item);
     }
   }
 
