@@ -12,146 +12,159 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
-/** {@code sluice dupes [OPTIONS] PATH...}: finds duplicate files. */
-@Command(
-    name = "dupes",
-    mixinStandardHelpOptions = true,
-    versionProvider = SluiceCli.Version.class,
-    sortOptions = false,
-    description = {
-      "Finds files with identical content under the given paths and prints them in groups,"
-          + " a blank line after each group (the largest files first).",
-      "",
-      "Files are compared by size, then by a hash of their first and last 4 KiB, then by a"
-          + " hash of their whole content (XXH3-128 unless --hash sha256), and with --verify"
-          + " byte by byte. Several paths to one file (hard links, or a file reached twice) count"
-          + " once. Empty files, names starting with a dot and symbolic links met in the walk are"
-          + " left out unless asked for. A summary goes to stderr, with every path skipped"
-          + " (unreadable, vanished, changed during the scan, not a regular file, a link loop)"
-          + " and why."
-    },
-    exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {
-      "0:success (whether or not duplicates were found)",
-      "1:some paths were skipped (each named on stderr)",
-      "2:usage error",
-      "3:unexpected failure (a bug: the stack trace is printed)"
-    })
+/**
+ * {@code sluice dupes [OPTIONS] PATH...}: finds duplicate files. Described in code with picocli's
+ * programmatic API (see {@link SluiceCli}); the values are read from the spec after parsing.
+ */
 final class DupesCommand implements Callable<Integer> {
 
-  @Spec CommandSpec spec;
-
-  @Parameters(paramLabel = "PATH", arity = "1..*", description = "directories or files to scan")
-  List<Path> paths = new ArrayList<>();
-
-  @Option(
-      names = {"-L", "--follow-links"},
-      description = "follow symbolic links in the walk (loops are detected and reported)")
-  boolean followLinks;
-
-  @Option(
-      names = {"-a", "--hidden"},
-      description = "include files and directories whose name starts with a dot")
-  boolean hidden;
-
-  @Option(
-      names = {"-z", "--include-empty"},
-      description = "include empty files (all of them form one group)")
-  boolean includeEmpty;
-
-  @Option(
-      names = "--min-size",
-      paramLabel = "SIZE",
-      defaultValue = "0",
-      converter = SizeConverter.class,
-      description = "ignore files smaller than SIZE bytes (suffixes k, M, G: powers of 1024)")
-  long minSize;
-
-  @Option(
-      names = {"-x", "--exclude"},
-      paramLabel = "GLOB",
-      description =
-          "leave out entries whose name matches GLOB, or whose path relative to its root does"
-              + " if GLOB has a '/' (repeatable)")
-  List<String> excludes = new ArrayList<>();
-
-  @Option(
-      names = "--hash",
-      paramLabel = "ALGORITHM",
-      defaultValue = "xxh3",
-      converter = HashConverter.class,
-      description = "full-content hash: xxh3 (XXH3-128, fast; the default) or sha256")
-  HashKind hash = HashKind.XXH3;
-
-  @Option(names = "--verify", description = "compare files byte by byte before reporting them")
-  boolean verify;
-
-  @Option(
-      names = {"-H", "--hardlinks"},
-      description =
-          "list every path of a file with several hard links, and groups made of one file's"
-              + " hard links alone (they still count as one file)")
-  boolean hardlinks;
-
-  @Option(
-      names = {"-f", "--format"},
-      paramLabel = "FORMAT",
-      defaultValue = "text",
-      converter = FormatConverter.class,
-      description = "text (paths, a blank line after each group), json or csv")
-  Output.Format format = Output.Format.TEXT;
-
-  @Option(
-      names = "--threads-io",
-      paramLabel = "N",
-      description =
-          "workers of the I/O stages: walk, partial hash, verify (default: ${DEFAULT-VALUE})")
-  int ioThreads = DupesOptions.defaultIoThreads();
-
-  @Option(
-      names = "--threads-cpu",
-      paramLabel = "N",
-      description = "workers of the full-hash stage (default: ${DEFAULT-VALUE}, the core count)")
-  int cpuThreads = DupesOptions.defaultCpuThreads();
-
-  @Option(
-      names = "--progress",
-      negatable = true,
-      description =
-          "per-stage progress on stderr (the default): a live table when stderr is a terminal,"
-              + " plain lines once a second otherwise; --no-progress for none")
-  @Nullable Boolean progress;
-
-  @Option(
-      names = "--timeline",
-      paramLabel = "FILE.svg",
-      description = "write the run's timeline (per-stage throughput over time) as SVG")
-  @Nullable Path timeline;
-
-  @Option(
-      names = "--stats",
-      hidden = true,
-      description = "print each stage's final counters on stderr (for benchmarks)")
-  boolean stats;
-
+  private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
   private final PrintStream out;
   private final PrintStream err;
 
   DupesCommand(PrintStream out, PrintStream err) {
     this.out = out;
     this.err = err;
+    spec.name("dupes").versionProvider(new SluiceCli.Version());
+    spec.usageMessage()
+        .sortOptions(false)
+        .description(
+            "Finds files with identical content under the given paths and prints them in groups,"
+                + " a blank line after each group (the largest files first).",
+            "",
+            "Files are compared by size, then by a hash of their first and last 4 KiB, then by a"
+                + " hash of their whole content (XXH3-128 unless --hash sha256), and with --verify"
+                + " byte by byte. Several paths to one file (hard links, or a file reached twice)"
+                + " count once. Empty files, names starting with a dot and symbolic links met in"
+                + " the walk are left out unless asked for. A summary goes to stderr, with every"
+                + " path skipped (unreadable, vanished, changed during the scan, not a regular"
+                + " file, a link loop) and why.")
+        .exitCodeListHeading("%nExit codes:%n")
+        .exitCodeList(
+            SluiceCli.exitCodes(
+                "success (whether or not duplicates were found)",
+                "some paths were skipped (each named on stderr)",
+                "usage error",
+                "unexpected failure (a bug: the stack trace is printed)"));
+    spec.addPositional(
+        PositionalParamSpec.builder()
+            .paramLabel("PATH")
+            .arity("1..*")
+            .required(true)
+            .type(List.class)
+            .auxiliaryTypes(Path.class)
+            .description("directories or files to scan")
+            .build());
+    flag(
+        "follow symbolic links in the walk (loops are detected and reported)",
+        "-L",
+        "--follow-links");
+    flag("include files and directories whose name starts with a dot", "-a", "--hidden");
+    flag("include empty files (all of them form one group)", "-z", "--include-empty");
+    spec.addOption(
+        OptionSpec.builder("--min-size")
+            .paramLabel("SIZE")
+            .type(long.class)
+            .converters(new SizeConverter())
+            .defaultValue("0")
+            .description("ignore files smaller than SIZE bytes (suffixes k, M, G: powers of 1024)")
+            .build());
+    spec.addOption(
+        OptionSpec.builder("-x", "--exclude")
+            .paramLabel("GLOB")
+            .type(List.class)
+            .auxiliaryTypes(String.class)
+            .description(
+                "leave out entries whose name matches GLOB, or whose path relative to its root"
+                    + " does if GLOB has a '/' (repeatable)")
+            .build());
+    spec.addOption(
+        OptionSpec.builder("--hash")
+            .paramLabel("ALGORITHM")
+            .type(HashKind.class)
+            .converters(new HashConverter())
+            .defaultValue("xxh3")
+            .description("full-content hash: xxh3 (XXH3-128, fast; the default) or sha256")
+            .build());
+    flag("compare files byte by byte before reporting them", "--verify");
+    flag(
+        "list every path of a file with several hard links, and groups made of one file's"
+            + " hard links alone (they still count as one file)",
+        "-H",
+        "--hardlinks");
+    spec.addOption(
+        OptionSpec.builder("-f", "--format")
+            .paramLabel("FORMAT")
+            .type(Output.Format.class)
+            .converters(new FormatConverter())
+            .defaultValue("text")
+            .description("text (paths, a blank line after each group), json or csv")
+            .build());
+    spec.addOption(
+        OptionSpec.builder("--threads-io")
+            .paramLabel("N")
+            .type(int.class)
+            .defaultValue(String.valueOf(DupesOptions.defaultIoThreads()))
+            .description(
+                "workers of the I/O stages: walk, partial hash, verify (default: ${DEFAULT-VALUE})")
+            .build());
+    spec.addOption(
+        OptionSpec.builder("--threads-cpu")
+            .paramLabel("N")
+            .type(int.class)
+            .defaultValue(String.valueOf(DupesOptions.defaultCpuThreads()))
+            .description(
+                "workers of the full-hash stage (default: ${DEFAULT-VALUE}, the core count)")
+            .build());
+    spec.addOption(
+        OptionSpec.builder("--progress")
+            .negatable(true)
+            .type(Boolean.class)
+            .description(
+                "per-stage progress on stderr (the default): a live table when stderr is a"
+                    + " terminal, plain lines once a second otherwise; --no-progress for none")
+            .build());
+    spec.addOption(
+        OptionSpec.builder("--timeline")
+            .paramLabel("FILE.svg")
+            .type(Path.class)
+            .description("write the run's timeline (per-stage throughput over time) as SVG")
+            .build());
+    spec.addOption(
+        OptionSpec.builder("--stats")
+            .type(boolean.class)
+            .hidden(true)
+            .description("print each stage's final counters on stderr (for benchmarks)")
+            .build());
+    SluiceCli.addStandardHelpOptions(spec);
+  }
+
+  CommandSpec spec() {
+    return spec;
+  }
+
+  private void flag(String description, String... names) {
+    spec.addOption(OptionSpec.builder(names).type(boolean.class).description(description).build());
+  }
+
+  /** The value of an option after parsing: its argument, its default, or {@code otherwise}. */
+  private <T> T value(String option, T otherwise) {
+    T value = spec.findOption(option).getValue();
+    return value != null ? value : otherwise;
   }
 
   @Override
   public Integer call() throws IOException, InterruptedException {
+    List<Path> paths = spec.positionalParameters().get(0).getValue();
+    int ioThreads = value("--threads-io", DupesOptions.defaultIoThreads());
+    int cpuThreads = value("--threads-cpu", DupesOptions.defaultCpuThreads());
+    Boolean progress = spec.findOption("--progress").getValue();
+    Path timeline = spec.findOption("--timeline").getValue();
     if (ioThreads < 1) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--threads-io must be >= 1: " + ioThreads);
@@ -178,20 +191,20 @@ final class DupesCommand implements Callable<Integer> {
     DupesOptions options =
         new DupesOptions(
             paths,
-            followLinks,
-            hidden,
-            includeEmpty,
-            minSize,
-            excludes,
-            hash,
-            verify,
-            hardlinks,
+            value("--follow-links", false),
+            value("--hidden", false),
+            value("--include-empty", false),
+            value("--min-size", 0L),
+            value("--exclude", List.of()),
+            value("--hash", HashKind.XXH3),
+            value("--verify", false),
+            value("--hardlinks", false),
             ioThreads,
             cpuThreads);
     Dupes.Report report = Dupes.run(options, listeners);
 
     BufferedOutputStream buffered = new BufferedOutputStream(out, 1 << 16);
-    Output.write(report, format, buffered);
+    Output.write(report, value("--format", Output.Format.TEXT), buffered);
     buffered.flush();
     for (Problems.Problem problem : report.problems().sorted()) {
       err.write("sluice: skipped ".getBytes(StandardCharsets.UTF_8));
@@ -215,7 +228,7 @@ final class DupesCommand implements Callable<Integer> {
                 .getBytes(StandardCharsets.UTF_8));
       }
     }
-    if (stats) {
+    if (value("--stats", false)) {
       for (dev.sluice.StageStats stage : report.stats().stages()) {
         err.write(
             String.format(

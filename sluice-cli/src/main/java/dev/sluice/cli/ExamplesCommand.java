@@ -1,26 +1,44 @@
 package dev.sluice.cli;
 
 import dev.sluice.examples.Examples;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
-/** {@code sluice examples [NAME...]}: runs the seed-pattern examples. */
-@Command(
-    name = "examples",
-    mixinStandardHelpOptions = true,
-    versionProvider = SluiceCli.Version.class,
-    description = "Runs the seed-pattern examples: all of them, or the ones named.")
+/**
+ * {@code sluice examples [NAME...]}: runs the seed-pattern examples. Described in code with
+ * picocli's programmatic API (see {@link SluiceCli}).
+ */
 final class ExamplesCommand implements Callable<Integer> {
 
-  @Parameters(paramLabel = "NAME", arity = "0..*", description = "examples to run (default: all)")
-  List<String> names = new ArrayList<>();
+  private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
+  private final PositionalParamSpec names =
+      PositionalParamSpec.builder()
+          .paramLabel("NAME")
+          .arity("0..*")
+          .type(List.class)
+          .auxiliaryTypes(String.class)
+          .description("examples to run (default: all)")
+          .build();
+
+  ExamplesCommand() {
+    spec.name("examples").versionProvider(new SluiceCli.Version());
+    spec.usageMessage()
+        .description("Runs the seed-pattern examples: all of them, or the ones named.");
+    spec.addPositional(names);
+    SluiceCli.addStandardHelpOptions(spec);
+  }
+
+  CommandSpec spec() {
+    return spec;
+  }
 
   @Override
   public Integer call() throws Exception {
-    Examples.main(names.toArray(String[]::new)); // exits with 2 by itself on an unknown name
+    List<String> chosen = names.getValue();
+    // exits with 2 by itself on an unknown name
+    Examples.main((chosen == null ? List.<String>of() : chosen).toArray(String[]::new));
     return 0;
   }
 }
