@@ -14,7 +14,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -242,10 +242,11 @@ final class Dupes {
             }
           });
     }
-    found.sort(
-        Comparator.comparingLong(Found::size)
-            .reversed()
-            .thenComparing((a, b) -> Arrays.compareUnsigned(a.bytes().get(0), b.bytes().get(0))));
+    found.sort( // largest first, then by first path
+        (a, b) ->
+            a.size() != b.size()
+                ? Long.compare(b.size(), a.size())
+                : Arrays.compareUnsigned(a.bytes().get(0), b.bytes().get(0)));
     return found;
   }
 
@@ -269,11 +270,17 @@ final class Dupes {
       named.add(new Named(path, PathBytes.of(path)));
     }
     named.sort((a, b) -> Arrays.compareUnsigned(a.bytes(), b.bytes()));
+    List<Path> sortedPaths = new ArrayList<>(named.size());
+    List<byte[]> sortedBytes = new ArrayList<>(named.size());
+    for (Named one : named) {
+      sortedPaths.add(one.path());
+      sortedBytes.add(one.bytes());
+    }
     return new Found(
         size,
         digest,
         files,
-        named.stream().map(Named::path).toList(),
-        named.stream().map(Named::bytes).toList());
+        Collections.unmodifiableList(sortedPaths),
+        Collections.unmodifiableList(sortedBytes));
   }
 }
