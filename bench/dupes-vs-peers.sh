@@ -3,7 +3,9 @@
 # CPU time and peak memory of each, on the same trees with a warm page cache.
 #
 # Usage: bench/dupes-vs-peers.sh [TREE...]      (default: a generated tree, /usr/share, /usr/lib/jvm)
-#   RUNS=N       timed runs per tool and tree (default 5); the table shows the median wall time
+#   RUNS=N       timed rounds per tree (default 5): each round runs every tool once, in an order
+#                rotated every round; the table shows the median wall time and in how many
+#                rounds sluice was faster than each peer
 #   KEEP=DIR     keep each tool's raw and normalised output in DIR (default: a temporary directory)
 # Installs jdupes, rdfind and rmlint from Debian (apt-get, as root) when they are missing. Needs
 # /usr/bin/time (package `time`) and python3 (to normalise the outputs).
@@ -111,23 +113,62 @@ sys.stdout.write('\n'.join(lines) + ('\n' if lines else ''))
 PY
 }
 
-# Runs one tool on a tree: a warm-up run, then RUNS timed ones; prints a table row.
+# The four tools, each as a function of (tree, output file). sluice runs through its launcher,
+# as a user runs it; exit code 1 (some paths skipped) is not a failure.
 SLUICE="$ROOT/sluice"
-bench() { # label tree kind out-file command...
-  local label="$1" tree="$2" kind="$3" out="$4"
-  shift 4
-  "$@" >/dev/null 2>&1 || true # warm-up: page cache, and sluice's build and class-data archive
-  local walls=() rss=0 cpu=0 line w m u s
-  for ((r = 0; r < RUNS; r++)); do
-    line="$(measure "$@")"
-    read -r w m u s <<<"$line"
-    walls+=("$w")
-    ((m > rss)) && rss=$m
-    cpu="$(python3 -c "print(\"%.2f\" % max($cpu, $u + $s))")"
+run_sluice() { "$SLUICE" dupes --hidden --no-progress "$1" >"$2" 2>/dev/null || test $? -le 1; }
+run_jdupes() { jdupes -r -q "$1" >"$2"; }
+run_rdfind() { rdfind -outputname "$2" -dryrun true "$1" >/dev/null; }
+run_rmlint() { rmlint --hidden -T df -o "fdupes:$2" "$1" >/dev/null; }
+TOOLS=(sluice jdupes rdfind rmlint)
+export SLUICE
+export -f run_sluice run_jdupes run_rdfind run_rmlint
+
+# Times every tool on a tree, interleaved: a warm-up run of each (page cache; sluice's build and
+# class data), then RUNS rounds that run each tool once, the order rotated every round, so that
+# a noisy neighbour slows all tools alike. Sets WALLS_tool, CPUS_tool (user + sys) and RSS_tool
+# (the largest, KiB), and WINS_tool: the rounds in which sluice was faster than that tool.
+time_tools() { # tree dir
+  local tree="$1" dir="$2" r i tool line w m u s
+  for tool in "${TOOLS[@]}"; do
+    "run_$tool" "$tree" "$dir/$tool.txt" >/dev/null 2>&1 || true
+    declare -g -a "WALLS_$tool=()" "CPUS_$tool=()"
+    declare -g "RSS_$tool=0" "WINS_$tool=0"
   done
-  local median
-  median="$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p")"
-  printf '| %s | %s | %s s | %s s | %d MiB |' "$tree" "$label" "$median" "$cpu" $((rss / 1024))
+  for ((r = 0; r < RUNS; r++)); do
+    declare -A round=()
+    for ((i = 0; i < ${#TOOLS[@]}; i++)); do
+      tool="${TOOLS[$(((i + r) % ${#TOOLS[@]}))]}"
+      line="$(measure bash -c "run_$tool \"\$0\" \"\$1\"" "$tree" "$dir/$tool.txt")"
+      read -r w m u s <<<"$line"
+      round[$tool]="$w"
+      eval "WALLS_$tool+=(\"\$w\")"
+      eval "CPUS_$tool+=(\"\$(python3 -c 'import sys; print(\"%.2f\" % (float(sys.argv[1]) + float(sys.argv[2])))' \"\$u\" \"\$s\")\")"
+      eval "((m > RSS_$tool)) && RSS_$tool=\$m" || true
+    done
+    for tool in "${TOOLS[@]:1}"; do
+      if python3 -c 'import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))' \
+        "${round[sluice]}" "${round[$tool]}"; then
+        eval "((WINS_$tool += 1))"
+      fi
+    done
+  done
+}
+
+median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
+
+# Prints one table row (without the groups columns) of a tool timed by time_tools.
+row() { # tree tool
+  local walls cpus rss wins
+  eval "walls=(\"\${WALLS_$2[@]}\")" "cpus=(\"\${CPUS_$2[@]}\")" "rss=\$RSS_$2" "wins=\$WINS_$2"
+  printf '| %s | %s | %s s | %s, %s s | %s s | %d MiB |' "$1" "$2" "$(median "${walls[@]}")" \
+    "$(printf '%s\n' "${walls[@]}" | sort -n | head -n 1)" \
+    "$(printf '%s\n' "${walls[@]}" | sort -n | tail -n 1)" "$(median "${cpus[@]}")" $((rss / 1024))
+  if [[ "$2" == sluice ]]; then
+    printf ' - |'
+  else
+    printf ' %d of %d |' "$wins" "$RUNS"
+  fi
 }
 
 TREES=("$@")
@@ -140,41 +181,35 @@ fi
 "$SLUICE" --version >/dev/null # builds if needed
 echo "machine: $(nproc) cores, $(uname -r); $(jdupes -v 2>&1 | head -n 1); rdfind $(rdfind -v 2>&1 | head -n 1 | sed 's/.* //'); rmlint $(rmlint --version 2>&1 | head -n 1 | awk '{print $2}'); $("$SLUICE" --version | head -n 1); $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
-echo "| tree | tool | wall (median of $RUNS) | CPU user+sys (max) | peak RSS | groups | same groups as sluice |"
-echo "| --- | --- | --- | --- | --- | --- | --- |"
+echo "| tree | tool | wall (median of $RUNS) | wall min, max | CPU user+sys (median) | peak RSS | rounds sluice was faster | groups | same groups as sluice |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 status=0
 for tree in "${TREES[@]}"; do
   [[ -d "$tree" ]] || { echo "no such directory: $tree" >&2; continue; }
   t="$WORK/$(echo "$tree" | tr '/' '_')"
   mkdir -p "$t"
-  row="$(bench sluice "$tree" fdupes "$t/sluice.txt" \
-    sh -c '"$0" dupes --hidden --no-progress "$1" >"$2" 2>/dev/null; test $? -le 1' "$SLUICE" "$tree" "$t/sluice.txt")"
-  "$SLUICE" dupes --hidden --no-progress "$tree" >"$t/sluice.txt" 2>/dev/null || true
+  time_tools "$tree" "$t"
+  run_sluice "$tree" "$t/sluice.txt" || true
   "$SLUICE" dupes --hidden --hardlinks --no-progress "$tree" >"$t/sluice-H.txt" 2>/dev/null || true
   normalise fdupes "$t/sluice.txt" >"$t/sluice.norm"
   normalise fdupes "$t/sluice-H.txt" --paths >"$t/sluice-H.norm"
-  echo "$row $(wc -l <"$t/sluice.norm") | (reference) |"
+  echo "$(row "$tree" sluice) $(wc -l <"$t/sluice.norm") | (reference) |"
 
-  row="$(bench jdupes "$tree" fdupes "$t/jdupes.txt" sh -c 'jdupes -r -q "$0" >"$1"' "$tree" "$t/jdupes.txt")"
   normalise fdupes "$t/jdupes.txt" >"$t/jdupes.norm"
   same="$(cmp -s "$t/sluice.norm" "$t/jdupes.norm" && echo yes || echo "NO (diff $t/{sluice,jdupes}.norm)")"
   [[ "$same" == yes ]] || status=1
-  echo "$row $(wc -l <"$t/jdupes.norm") | $same |"
+  echo "$(row "$tree" jdupes) $(wc -l <"$t/jdupes.norm") | $same |"
 
-  row="$(bench rdfind "$tree" rdfind "$t/rdfind.txt" \
-    rdfind -outputname "$t/rdfind.txt" -dryrun true "$tree")"
   normalise rdfind "$t/rdfind.txt" >"$t/rdfind.norm"
   same="$(cmp -s "$t/sluice.norm" "$t/rdfind.norm" && echo yes || echo "NO (diff $t/{sluice,rdfind}.norm)")"
   [[ "$same" == yes ]] || status=1
-  echo "$row $(wc -l <"$t/rdfind.norm") | $same |"
+  echo "$(row "$tree" rdfind) $(wc -l <"$t/rdfind.norm") | $same |"
 
-  row="$(bench rmlint "$tree" fdupes "$t/rmlint.txt" \
-    rmlint --hidden -T df -o "fdupes:$t/rmlint.txt" "$tree")"
   normalise fdupes "$t/rmlint.txt" --paths >"$t/rmlint.norm"
   same="$(cmp -s "$t/sluice-H.norm" "$t/rmlint.norm" && echo "yes (with --hardlinks)" ||
     echo "NO (diff $t/{sluice-H,rmlint}.norm)")"
   [[ "$same" == yes* ]] || status=1
-  echo "$row $(wc -l <"$t/rmlint.norm") | $same |"
+  echo "$(row "$tree" rmlint) $(wc -l <"$t/rmlint.norm") | $same |"
 done
 echo
 echo "outputs in $WORK"
