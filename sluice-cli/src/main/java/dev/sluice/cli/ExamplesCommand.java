@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.examples.Examples;
+import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +23,12 @@ final class ExamplesCommand implements Callable<Integer> {
           .description("examples to run (default: all)")
           .build();
 
-  ExamplesCommand() {
+  private final PrintStream out;
+  private final PrintStream err;
+
+  ExamplesCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
     spec.name("examples").versionProvider(new SluiceCli.Version());
     spec.usageMessage()
         .description("Runs the seed-pattern examples: all of them, or the ones named.");
@@ -37,8 +43,6 @@ final class ExamplesCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<String> chosen = names.getValue();
-    // exits with 2 by itself on an unknown name
-    Examples.main((chosen == null ? List.<String>of() : chosen).toArray(String[]::new));
-    return 0;
+    return Examples.run(chosen == null ? List.of() : chosen, out, err);
   }
 }

@@ -56,7 +56,7 @@ public final class SluiceCli implements Callable<Integer> {
                 "unexpected failure (a bug: the stack trace is printed)"));
     addStandardHelpOptions(spec);
     spec.addSubcommand("dupes", new DupesCommand(out, err).spec());
-    spec.addSubcommand("examples", new ExamplesCommand().spec());
+    spec.addSubcommand("examples", new ExamplesCommand(out, err).spec());
     spec.addSubcommand("help", new HelpCommand().spec);
   }
 

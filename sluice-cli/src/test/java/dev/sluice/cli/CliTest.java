@@ -89,6 +89,25 @@ class CliTest {
   }
 
   @Test
+  void examplesRunsTheNamedOnesAndReportsAnUnknownNameWithExitCodeTwo() {
+    CliRun.Result one = run("examples", "closable-queue");
+    assertThat(one.exit()).isZero();
+    assertThat(one.stdout()).contains("closable-queue").contains("ChannelClosedException");
+
+    CliRun.Result unknown = run("examples", "closable-queue", "nope");
+    assertThat(unknown.exit()).isEqualTo(2);
+    assertThat(unknown.stderr()).contains("unknown example: 'nope'", "closable-queue");
+    assertThat(unknown.stdout()).isEmpty(); // nothing ran
+
+    CliRun.Result help = run("help", "examples");
+    assertThat(help.exit()).isZero();
+    assertThat(help.stdout()).startsWith("Usage: sluice examples [-hV] [NAME...]");
+    CliRun.Result badHelp = run("help", "nope");
+    assertThat(badHelp.exit()).isEqualTo(2);
+    assertThat(badHelp.stderr()).contains("Unknown subcommand 'nope'.", "Usage: sluice");
+  }
+
+  @Test
   void sizesTakeBinarySuffixes() {
     DupesCommand.SizeConverter sizes = new DupesCommand.SizeConverter();
 

@@ -82,11 +82,16 @@ public final class Examples {
   }
 
   /**
-   * Runs the named examples, or all of them when {@code names} is empty.
+   * Runs the named examples, or all of them when {@code names} is empty, and returns an exit code
+   * instead of exiting (for a caller with its own, such as the {@code sluice examples} command).
    *
+   * @param names names of examples to run; none means all
+   * @param out where the examples write
+   * @param err where an unknown name is reported
    * @return 0, or 2 if a name is unknown (then nothing runs)
+   * @throws Exception what an example throws
    */
-  static int run(List<String> names, PrintStream out, PrintStream err) throws Exception {
+  public static int run(List<String> names, PrintStream out, PrintStream err) throws Exception {
     List<Example> selected = new ArrayList<>();
     for (String name : names) {
       Example example = ALL.stream().filter(e -> e.name().equals(name)).findFirst().orElse(null);
