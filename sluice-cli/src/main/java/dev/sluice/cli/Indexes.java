@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The two grouping stages of {@code sluice dupes}, each run by one worker: they pass a file on as
@@ -80,37 +81,38 @@ final class Indexes {
   }
 
   /**
-   * The key of the {@code by-partial} stage. Not a record: a record's {@code equals} and {@code
-   * hashCode} are bootstrapped at their first call (method handles spun at run time, which no
-   * class-data archive holds) and go through method handles under C1; these are plain code.
+   * The key of the {@code by-partial} stage (size and partial hash) and of the {@code collect}
+   * stage (size and full hash). Not a record: a record's {@code equals} and {@code hashCode} are
+   * bootstrapped at their first call (method handles spun at run time, which no class-data archive
+   * holds) and go through method handles under C1; these are plain code.
    */
-  private static final class PartialKey {
+  private static final class SizedDigest {
     private final long size;
-    private final Digest partial;
+    private final Digest digest;
 
-    PartialKey(long size, Digest partial) {
+    SizedDigest(long size, Digest digest) {
       this.size = size;
-      this.partial = partial;
+      this.digest = digest;
     }
 
     @Override
     public boolean equals(Object other) {
-      return other instanceof PartialKey that && size == that.size && partial.equals(that.partial);
+      return other instanceof SizedDigest that && size == that.size && digest.equals(that.digest);
     }
 
     @Override
     public int hashCode() {
-      return 31 * Long.hashCode(size) + partial.hashCode();
+      return 31 * Long.hashCode(size) + digest.hashCode();
     }
   }
 
   /** The {@code by-partial} stage: passes on files whose size and partial hash another file has. */
   static final class ByPartial {
     /** Per key: its first file, or {@link #MANY} once a second one has come. */
-    private final Map<PartialKey, Object> seen = new HashMap<>();
+    private final Map<SizedDigest, Object> seen = new HashMap<>();
 
     void accept(Hashed hashed, Emitter<Hashed> out) throws InterruptedException {
-      PartialKey key = new PartialKey(hashed.file().size(), hashed.partial());
+      SizedDigest key = new SizedDigest(hashed.file().size(), hashed.partial());
       Object previous = seen.putIfAbsent(key, hashed);
       if (previous == null) {
         return;
@@ -123,43 +125,14 @@ final class Indexes {
     }
   }
 
-  /** The key of the {@code collect} stage (not a record: see {@link PartialKey}). */
-  private static final class ContentKey {
-    private final long size;
-    private final Digest full;
-
-    ContentKey(long size, Digest full) {
-      this.size = size;
-      this.full = full;
-    }
-
-    long size() {
-      return size;
-    }
-
-    Digest full() {
-      return full;
-    }
-
-    @Override
-    public boolean equals(Object other) {
-      return other instanceof ContentKey that && size == that.size && full.equals(that.full);
-    }
-
-    @Override
-    public int hashCode() {
-      return 31 * Long.hashCode(size) + full.hashCode();
-    }
-  }
-
   /** The terminal {@code collect} stage: files by size and full hash. */
   static final class ByContent {
-    private final Map<ContentKey, List<FileEntry>> groups = new HashMap<>();
+    private final Map<SizedDigest, List<FileEntry>> groups = new HashMap<>();
 
     void accept(Hashed hashed) {
       groups
           .computeIfAbsent(
-              new ContentKey(hashed.file().size(), java.util.Objects.requireNonNull(hashed.full())),
+              new SizedDigest(hashed.file().size(), Objects.requireNonNull(hashed.full())),
               k -> new ArrayList<>(2))
           .add(hashed.file());
     }
@@ -170,7 +143,7 @@ final class Indexes {
       groups.forEach(
           (key, files) -> {
             if (files.size() > 1) {
-              result.add(new Group(key.size(), key.full(), files));
+              result.add(new Group(key.size, key.digest, files));
             }
           });
       return result;
