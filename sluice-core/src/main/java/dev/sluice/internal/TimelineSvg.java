@@ -291,15 +291,7 @@ public final class TimelineSvg {
   }
 
   private static void frame(StringBuilder svg, int top, int height, Axis time) {
-    svg.append("<rect x=\"")
-        .append(LEFT)
-        .append("\" y=\"")
-        .append(top)
-        .append("\" width=\"")
-        .append(PLOT_WIDTH)
-        .append("\" height=\"")
-        .append(height)
-        .append("\" fill=\"#fafafa\"/>\n");
+    plotRect(svg, top, height, "fill=\"#fafafa\"");
     for (int i = 1; i * time.step <= time.max + 1e-9; i++) {
       double x = x(i * time.step, time);
       line(svg, x, top, x, top + height, "stroke=\"#e6e6e6\"");
@@ -307,6 +299,11 @@ public final class TimelineSvg {
   }
 
   private static void border(StringBuilder svg, int top, int height) {
+    plotRect(svg, top, height, "fill=\"none\" stroke=\"#999999\"");
+  }
+
+  /** A rectangle the width of the plot area, from {@code top}, with these attributes. */
+  private static void plotRect(StringBuilder svg, int top, int height, String attributes) {
     svg.append("<rect x=\"")
         .append(LEFT)
         .append("\" y=\"")
@@ -315,7 +312,9 @@ public final class TimelineSvg {
         .append(PLOT_WIDTH)
         .append("\" height=\"")
         .append(height)
-        .append("\" fill=\"none\" stroke=\"#999999\"/>\n");
+        .append("\" ")
+        .append(attributes)
+        .append("/>\n");
   }
 
   private static void timeTicks(StringBuilder svg, Axis time, int bottom) {
