@@ -15,6 +15,7 @@ import dev.sluice.PipelineStats;
 import dev.sluice.RunnablePipeline;
 import dev.sluice.Stage;
 import dev.sluice.StageStats;
+import dev.sluice.tg.Waiting;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,11 +28,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -161,38 +160,10 @@ class PipelinePropertyTest {
       @ForAll long seed)
       throws Exception {
     Trial trial = new Trial(new Plan(items, stages, seed));
-    CompletableFuture<@Nullable Void> done = new CompletableFuture<>();
-    Thread runner =
-        Thread.ofPlatform()
-            .name("pipeline-try")
-            .start(
-                () -> {
-                  try {
-                    trial.runAndCheck();
-                    done.complete(null);
-                  } catch (Throwable t) {
-                    done.completeExceptionally(t);
-                  }
-                });
-    try {
-      done.get(PER_TRY.toNanos(), TimeUnit.NANOSECONDS);
-      Statistics.label("outcome").collect(trial.outcome);
-      Statistics.label("shape")
-          .collect(trial.plan.allOrdered ? "all ordered" : "mixed", trial.plan.source);
-    } catch (java.util.concurrent.TimeoutException e) {
-      String diagnosis = trial.diagnose(runner);
-      runner.interrupt();
-      throw new AssertionError("the try did not finish within " + PER_TRY + ": " + diagnosis, e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof Exception ex) {
-        throw ex;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw e;
-    }
+    Waiting.within(PER_TRY, trial::runAndCheck, runner -> ": " + trial.diagnose(runner));
+    Statistics.label("outcome").collect(trial.outcome);
+    Statistics.label("shape")
+        .collect(trial.plan.allOrdered ? "all ordered" : "mixed", trial.plan.source);
   }
 
   /** Multiplies a property's tries by {@code sluice.stress}. */

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /** Waiting helpers for tests: bounded, never used to order threads, only to observe them. */
 public final class Waiting {
@@ -51,6 +52,15 @@ public final class Waiting {
    * {@code limit}: the {@code @Timeout} of tests that JUnit Jupiter's does not cover (jqwik).
    */
   public static void within(Duration limit, Body body) throws Exception {
+    within(limit, body, runner -> "\n" + threadDump());
+  }
+
+  /**
+   * As {@link #within(Duration, Body)}, with the failure message completed by {@code diagnose}
+   * (given the thread that runs {@code body}, before it is interrupted).
+   */
+  public static void within(Duration limit, Body body, Function<Thread, String> diagnose)
+      throws Exception {
     CompletableFuture<Void> done = new CompletableFuture<>();
     Thread runner =
         Thread.ofPlatform()
@@ -67,9 +77,9 @@ public final class Waiting {
     try {
       done.get(limit.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      String dump = threadDump();
+      String diagnosis = diagnose.apply(runner);
       runner.interrupt();
-      throw new AssertionError("did not finish within " + limit + "\n" + dump, e);
+      throw new AssertionError("did not finish within " + limit + diagnosis, e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof Exception ex) {
