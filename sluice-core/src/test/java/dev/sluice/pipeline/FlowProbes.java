@@ -5,15 +5,21 @@ import dev.sluice.testing.ThreadKind;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
+import java.util.stream.IntStream;
 
 /**
- * Helpers for the flow, ordering and statistics tests: stage options for a thread kind, and a
- * thread factory that lets a test see a stage's threads so that it can wait until they are parked.
- * Parked threads are only observed, never used to order anything.
+ * Helpers for the pipeline tests: source items, stage options for a thread kind, and a thread
+ * factory that lets a test see a stage's threads so that it can wait until they are parked. Parked
+ * threads are only observed, never used to order anything.
  */
 final class FlowProbes {
 
   private FlowProbes() {}
+
+  /** The integers 0 to {@code n - 1}, in order: a test's source items. */
+  static List<Integer> range(int n) {
+    return IntStream.range(0, n).boxed().toList();
+  }
 
   /** {@code stage} on threads of {@code kind}. */
   static Stage on(ThreadKind kind, Stage stage) {

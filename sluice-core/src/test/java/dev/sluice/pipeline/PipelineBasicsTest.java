@@ -1,5 +1,6 @@
 package dev.sluice.pipeline;
 
+import static dev.sluice.pipeline.FlowProbes.range;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,7 +15,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,10 +24,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ThreadLeakExtension.class)
 @Timeout(30)
 class PipelineBasicsTest {
-
-  private static List<Integer> range(int n) {
-    return IntStream.range(0, n).boxed().toList();
-  }
 
   @Test
   void mapStagesDeliverEveryItemExactlyOnce() throws Exception {

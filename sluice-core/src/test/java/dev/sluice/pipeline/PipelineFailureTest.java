@@ -1,5 +1,6 @@
 package dev.sluice.pipeline;
 
+import static dev.sluice.pipeline.FlowProbes.range;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -34,7 +35,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -59,10 +59,6 @@ class PipelineFailureTest {
     Boom(String message) {
       super(message);
     }
-  }
-
-  private static List<Integer> range(int n) {
-    return IntStream.range(0, n).boxed().toList();
   }
 
   private static TrackingThreads threads(ThreadKind kind) {

@@ -2,6 +2,7 @@ package dev.sluice.pipeline;
 
 import static dev.sluice.pipeline.FlowProbes.isWaiting;
 import static dev.sluice.pipeline.FlowProbes.on;
+import static dev.sluice.pipeline.FlowProbes.range;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.Channel;
@@ -28,7 +29,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -49,10 +49,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @ExtendWith(ThreadLeakExtension.class)
 class PipelineFlowTest {
-
-  private static List<Integer> range(int n) {
-    return IntStream.range(0, n).boxed().toList();
-  }
 
   // ---------------------------------------------------------------------------------------------
   // Lazy sources and backpressure

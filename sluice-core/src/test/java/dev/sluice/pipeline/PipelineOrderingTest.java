@@ -2,6 +2,7 @@ package dev.sluice.pipeline;
 
 import static dev.sluice.pipeline.FlowProbes.isWaiting;
 import static dev.sluice.pipeline.FlowProbes.on;
+import static dev.sluice.pipeline.FlowProbes.range;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.Emitter;
@@ -27,7 +28,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,10 +43,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 class PipelineOrderingTest {
 
   private static final int N = 400;
-
-  private static List<Integer> range(int n) {
-    return IntStream.range(0, n).boxed().toList();
-  }
 
   /**
    * Random work of up to half a millisecond, with one item in ten taking up to three: enough for

@@ -1,6 +1,7 @@
 package dev.sluice.pipeline;
 
 import static dev.sluice.pipeline.FlowProbes.on;
+import static dev.sluice.pipeline.FlowProbes.range;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.Pipeline;
@@ -8,9 +9,7 @@ import dev.sluice.Stage;
 import dev.sluice.testing.ThreadKind;
 import dev.sluice.testing.ThreadLeakExtension;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,10 +34,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 class PipelineRateLimitTest {
 
   private static final long SECOND = 1_000_000_000L;
-
-  private static List<Integer> range(int n) {
-    return IntStream.range(0, n).boxed().toList();
-  }
 
   /** Runs {@code n} items through a rate-limited stage; returns the sorted start times. */
   private static long[] startTimes(ThreadKind kind, int workers, double perSecond, int burst, int n)

@@ -1,6 +1,7 @@
 package dev.sluice.pipeline;
 
 import static dev.sluice.pipeline.FlowProbes.on;
+import static dev.sluice.pipeline.FlowProbes.range;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,7 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,10 +41,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @ExtendWith(ThreadLeakExtension.class)
 class PipelineStatsTest {
-
-  private static List<Integer> range(int n) {
-    return IntStream.range(0, n).boxed().toList();
-  }
 
   // ---------------------------------------------------------------------------------------------
   // Live
