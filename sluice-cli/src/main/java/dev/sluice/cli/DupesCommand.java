@@ -23,9 +23,6 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  */
 final class DupesCommand implements Callable<Integer> {
 
-  /** Paths: picocli's own converter finds {@code Paths.get} by reflection (it runs on Java 5). */
-  private static final CommandLine.ITypeConverter<Path> PATH = Path::of;
-
   private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
   private final PrintStream out;
   private final PrintStream err;
@@ -61,7 +58,6 @@ final class DupesCommand implements Callable<Integer> {
             .required(true)
             .type(List.class)
             .auxiliaryTypes(Path.class)
-            .converters(PATH)
             .description("directories or files to scan")
             .build());
     flag(
@@ -137,7 +133,6 @@ final class DupesCommand implements Callable<Integer> {
         OptionSpec.builder("--timeline")
             .paramLabel("FILE.svg")
             .type(Path.class)
-            .converters(PATH)
             .description("write the run's timeline (per-stage throughput over time) as SVG")
             .build());
     spec.addOption(

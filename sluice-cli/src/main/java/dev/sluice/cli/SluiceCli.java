@@ -6,6 +6,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -87,6 +88,9 @@ public final class SluiceCli implements Callable<Integer> {
 
   static CommandLine commandLine(PrintStream out, PrintStream err) {
     CommandLine line = new CommandLine(new SluiceCli(out, err).spec);
+    // For every command: picocli's own Path converter finds Paths.get by reflection (it runs on
+    // Java 5), which spins method handles at every start.
+    line.registerConverter(Path.class, Path::of);
     line.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
     line.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
     line.setExecutionExceptionHandler(
