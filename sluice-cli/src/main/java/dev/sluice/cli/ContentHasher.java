@@ -77,10 +77,6 @@ final class ContentHasher {
     this.kind = kind;
   }
 
-  HashKind kind() {
-    return kind;
-  }
-
   static FileChannel open(FileEntry file) throws IOException {
     return FileChannel.open(file.path(), file.viaLink() ? FOLLOW : NO_FOLLOW);
   }

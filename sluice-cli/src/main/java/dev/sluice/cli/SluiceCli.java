@@ -33,9 +33,6 @@ public final class SluiceCli implements Callable<Integer> {
   /** Some paths were skipped. */
   static final int SKIPPED = 1;
 
-  /** Usage error. */
-  static final int USAGE = 2;
-
   /** An unexpected failure. */
   static final int FAILURE = 3;
 
