@@ -48,7 +48,9 @@ class TaskGroupBuilderTest {
     try (TaskGroup group = TaskGroup.builder().name(name).virtualThreads().build()) {
       Thread t = group.submit(Thread::currentThread).join();
       assertThat(t.isVirtual()).isTrue();
-      assertThat(t.getName()).matches("sluice-" + name + "-\\d+");
+      assertThat(t.getName()).isEqualTo("sluice-" + name + "-1"); // one task, one runner: the first
+      Thread second = group.submit(Thread::currentThread).join();
+      assertThat(second.getName()).matches("sluice-" + name + "-[12]");
     }
   }
 

@@ -184,6 +184,22 @@ public final class Group implements TaskGroup {
   private volatile boolean cancelledByUser; // written under the lock
   private volatile boolean closed; // written under the lock
 
+  /**
+   * Threads named {@code prefix1}, {@code prefix2}, ... as {@code Thread.ofVirtual().name(prefix,
+   * 1).factory()} names them, but counted here: the JDK's counting factory increments through a
+   * {@code VarHandle} whose first use spins six method-handle classes, in every process (no class
+   * data archive holds them), on the path that starts a group's first thread.
+   */
+  private static ThreadFactory numbered(boolean platform, String prefix) {
+    AtomicLong next = new AtomicLong(1);
+    return task -> {
+      String threadName = prefix + next.getAndIncrement();
+      return platform
+          ? Thread.ofPlatform().name(threadName).unstarted(task)
+          : Thread.ofVirtual().name(threadName).unstarted(task);
+    };
+  }
+
   /** Creates an open group; arguments were checked by the builder. */
   public Group(
       @Nullable String name,
@@ -202,12 +218,9 @@ public final class Group implements TaskGroup {
     if (threadFactory != null) {
       this.threadFactory = threadFactory;
       this.keepRunners = true;
-    } else if (platformThreads) {
-      this.threadFactory = Thread.ofPlatform().name(prefix, 1).factory();
-      this.keepRunners = true;
     } else {
-      this.threadFactory = Thread.ofVirtual().name(prefix, 1).factory();
-      this.keepRunners = false;
+      this.threadFactory = numbered(platformThreads, prefix);
+      this.keepRunners = platformThreads;
     }
     this.failurePolicy = failurePolicy;
     this.maxAttempts = maxAttempts;
