@@ -40,7 +40,7 @@ final class Indexes {
     private final Map<Long, Object> bySize = new HashMap<>(1 << 16); // no resizing below ~48k
 
     /** The files passed on, by file key. */
-    private final Map<Object, FileEntry> passed = new HashMap<>(1 << 12);
+    private final Map<Object, FileEntry> passed = new HashMap<>(1 << 16);
 
     /** Per file key with more than one path: every path, the first one seen first. */
     private final Map<Object, List<FileEntry>> links = new HashMap<>();
@@ -109,7 +109,7 @@ final class Indexes {
   /** The {@code by-partial} stage: passes on files whose size and partial hash another file has. */
   static final class ByPartial {
     /** Per key: its first file, or {@link #MANY} once a second one has come. */
-    private final Map<SizedDigest, Object> seen = new HashMap<>();
+    private final Map<SizedDigest, Object> seen = new HashMap<>(1 << 16);
 
     void accept(Hashed hashed, Emitter<Hashed> out) throws InterruptedException {
       SizedDigest key = new SizedDigest(hashed.file().size(), hashed.partial());
