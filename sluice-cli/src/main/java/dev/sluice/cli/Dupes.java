@@ -218,13 +218,15 @@ final class Dupes {
   static List<Found> assemble(
       List<Group> groups, Map<Object, List<FileEntry>> links, boolean hardlinks) {
     List<Found> found = new ArrayList<>();
-    Set<Object> grouped = new HashSet<>();
+    Set<Object> grouped = new HashSet<>(); // grouped files with more than one name
     for (Group group : groups) {
-      List<Path> paths = new ArrayList<>();
+      List<Path> paths = new ArrayList<>(group.files().size());
       for (FileEntry file : group.files()) {
-        grouped.add(file.key());
-        List<FileEntry> names = links.getOrDefault(file.key(), List.of(file));
-        if (hardlinks) {
+        List<FileEntry> names = links.get(file.key());
+        if (names == null) { // the usual case: a file with one name
+          paths.add(file.path());
+        } else if (hardlinks) {
+          grouped.add(file.key());
           names.forEach(name -> paths.add(name.path()));
         } else {
           paths.add(first(names));
