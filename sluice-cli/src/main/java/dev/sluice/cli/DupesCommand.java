@@ -50,7 +50,8 @@ final class DupesCommand implements Callable<Integer> {
                 "success (whether or not duplicates were found)",
                 "some paths were skipped (each named on stderr)",
                 "usage error",
-                "unexpected failure (a bug: the stack trace is printed)"));
+                "unexpected failure (a bug: the stack trace is printed)",
+                "the results could not be written to stdout (closed early, disk full)"));
     spec.addPositional(
         PositionalParamSpec.builder()
             .paramLabel("PATH")
@@ -206,6 +207,14 @@ final class DupesCommand implements Callable<Integer> {
     BufferedOutputStream buffered = new BufferedOutputStream(out, 1 << 16);
     Output.write(report, value("--format", Output.Format.TEXT), buffered);
     buffered.flush();
+    // A PrintStream keeps its write errors to itself: without this check a full disk or a reader
+    // that went away would leave truncated results and exit 0.
+    boolean outputFailed = out.checkError();
+    if (outputFailed) {
+      err.write(
+          "sluice: cannot write the results to stdout (it was closed early, or the disk is full)\n"
+              .getBytes(StandardCharsets.UTF_8));
+    }
     for (Problems.Problem problem : report.problems().sorted()) {
       err.write("sluice: skipped ".getBytes(StandardCharsets.UTF_8));
       err.write(problem.bytes()); // the name's own bytes, whatever their encoding
@@ -245,6 +254,9 @@ final class DupesCommand implements Callable<Integer> {
     }
     err.write(Output.summary(report).getBytes(StandardCharsets.UTF_8));
     err.flush();
+    if (outputFailed) {
+      return SluiceCli.OUTPUT_FAILED;
+    }
     return report.problems().count() > 0 || timelineFailed ? SluiceCli.SKIPPED : 0;
   }
 

@@ -21,7 +21,8 @@ import picocli.CommandLine.ParameterException;
  * The {@code sluice} command: {@code sluice dupes} and {@code sluice examples}.
  *
  * <p>Exit codes: 0 success, 1 some paths were skipped (each named on stderr), 2 usage error, 3 an
- * unexpected failure (a bug: the stack trace is printed).
+ * unexpected failure (a bug: the stack trace is printed), 4 the results could not be written to
+ * stdout.
  *
  * <p>The commands are described with picocli's programmatic API rather than its annotations:
  * reading annotations spins a proxy class per annotation type and binds each field through
@@ -35,6 +36,9 @@ public final class SluiceCli implements Callable<Integer> {
 
   /** An unexpected failure. */
   static final int FAILURE = 3;
+
+  /** The results could not be written to standard output. */
+  static final int OUTPUT_FAILED = 4;
 
   private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
 
@@ -51,7 +55,8 @@ public final class SluiceCli implements Callable<Integer> {
                 "success",
                 "some paths were skipped (each named on stderr)",
                 "usage error",
-                "unexpected failure (a bug: the stack trace is printed)"));
+                "unexpected failure (a bug: the stack trace is printed)",
+                "the results could not be written to stdout (closed early, disk full)"));
     addStandardHelpOptions(spec);
     spec.addSubcommand("dupes", new DupesCommand(out, err).spec());
     spec.addSubcommand("examples", new ExamplesCommand(out, err).spec());

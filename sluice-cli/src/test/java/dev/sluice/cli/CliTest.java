@@ -6,7 +6,11 @@ import static dev.sluice.cli.CliRun.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dynatrace.hash4j.hashing.Hashing;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
@@ -156,6 +160,38 @@ class CliTest {
     assertThat(result.exit()).isEqualTo(1);
     assertThat(result.stderr())
         .contains("sluice: cannot write the timeline to " + svg + ": no such directory");
+  }
+
+  @Test
+  void resultsThatCannotBeWrittenAreReportedWithExitCodeFour() throws IOException {
+    write(root.resolve("a"), bytes(3000, 1));
+    write(root.resolve("b"), bytes(3000, 1));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    OutputStream full =
+        new OutputStream() {
+          @Override
+          public void write(int b) throws IOException {
+            throw new IOException("No space left on device");
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            throw new IOException("No space left on device");
+          }
+        };
+
+    int exit;
+    try (PrintStream out = new PrintStream(full, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      exit = SluiceCli.run(new String[] {"dupes", "--no-progress", root.toString()}, out, e);
+    }
+
+    assertThat(exit).isEqualTo(4);
+    String stderr = err.toString(StandardCharsets.UTF_8);
+    assertThat(stderr)
+        .contains("sluice: cannot write the results to stdout")
+        .contains("1 group, 1 duplicate file"); // the summary still comes
+    assertThat(run("dupes", "--no-progress", root.toString()).exit()).isZero(); // same tree
   }
 
   @Test
