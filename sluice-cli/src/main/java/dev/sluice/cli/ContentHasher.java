@@ -169,8 +169,9 @@ final class ContentHasher {
   /**
    * Through the streaming hasher, as the full stage hashes: the same XXH3-128 value as the one-shot
    * {@code hashBytesTo128Bits}, but one hash implementation to compile instead of two. The one-shot
-   * method is 2.7 KB of bytecode, which C1 compiled twice at the start of every scan (first on the
-   * stack of a hash running interpreted): 15-30 ms of the compiler's core while both were needed.
+   * method is 2.7 KB of bytecode, which C1 compiled twice at the start of every scan, first on the
+   * stack of a hash running interpreted (that compilation alone: 12-19 ms, {@code -XX:+CITime}),
+   * while both cores were needed. The stream's {@code get()} still calls it for 256 bytes or less.
    */
   private static Digest xxh3(byte[] bytes, int length) {
     return new Digest(XXH3.get().reset().putBytes(bytes, 0, length).get().toByteArray());
