@@ -43,6 +43,11 @@ final class ExamplesCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<String> chosen = names.getValue();
-    return Examples.run(chosen == null ? List.of() : chosen, out, err);
+    int code = Examples.run(chosen == null ? List.of() : chosen, out, err);
+    if (out.checkError()) { // a PrintStream keeps its write errors to itself
+      err.println("sluice: cannot write the examples' output to stdout");
+      return SluiceCli.OUTPUT_FAILED;
+    }
+    return code;
   }
 }

@@ -166,6 +166,27 @@ class CliTest {
   void resultsThatCannotBeWrittenAreReportedWithExitCodeFour() throws IOException {
     write(root.resolve("a"), bytes(3000, 1));
     write(root.resolve("b"), bytes(3000, 1));
+
+    CliRun.Result result = runToAFullDisk("dupes", "--no-progress", root.toString());
+
+    assertThat(result.exit()).isEqualTo(4);
+    assertThat(result.stderr())
+        .contains("sluice: cannot write the results to stdout")
+        .contains("1 group, 1 duplicate file"); // the summary still comes
+    assertThat(run("dupes", "--no-progress", root.toString()).exit()).isZero(); // same tree
+  }
+
+  @Test
+  void examplesWhoseOutputCannotBeWrittenExitWithFour() {
+    CliRun.Result result = runToAFullDisk("examples", "closable-queue");
+
+    assertThat(result.exit()).isEqualTo(4);
+    assertThat(result.stderr()).contains("sluice: cannot write the examples' output to stdout");
+    assertThat(run("examples", "closable-queue").exit()).isZero();
+  }
+
+  /** Runs the CLI with a stdout whose every write fails, as on a full disk. */
+  private static CliRun.Result runToAFullDisk(String... args) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     OutputStream full =
         new OutputStream() {
@@ -179,19 +200,12 @@ class CliTest {
             throw new IOException("No space left on device");
           }
         };
-
     int exit;
     try (PrintStream out = new PrintStream(full, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      exit = SluiceCli.run(new String[] {"dupes", "--no-progress", root.toString()}, out, e);
+      exit = SluiceCli.run(args, out, e);
     }
-
-    assertThat(exit).isEqualTo(4);
-    String stderr = err.toString(StandardCharsets.UTF_8);
-    assertThat(stderr)
-        .contains("sluice: cannot write the results to stdout")
-        .contains("1 group, 1 duplicate file"); // the summary still comes
-    assertThat(run("dupes", "--no-progress", root.toString()).exit()).isZero(); // same tree
+    return new CliRun.Result(exit, new byte[0], err.toString(StandardCharsets.UTF_8));
   }
 
   @Test
