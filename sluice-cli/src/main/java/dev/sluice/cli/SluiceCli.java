@@ -76,15 +76,22 @@ public final class SluiceCli implements Callable<Integer> {
    * @param args the arguments
    */
   public static void main(String[] args) {
-    // Two lookups picocli makes while it builds the commands, which sluice needs neither of, and
-    // which took a tenth of the time to `dupes`'s first file (measured with -Xlog:class+init):
-    // Groovy's Closure class, a failed search of every jar on the class path (2 ms); and its
-    // converters for java.time and java.sql types, found by reflection, which runs the static
-    // initialisers of a dozen java.time classes (5 ms). Both switches are picocli's documented
-    // system properties.
+    skipUnusedPicocliLookups();
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /**
+   * Switches off two lookups picocli makes while it builds the commands, which sluice needs neither
+   * of, and which took a tenth of the time to {@code dupes}'s first file (measured with {@code
+   * -Xlog:class+init}): Groovy's {@code Closure} class, a failed search of every jar on the class
+   * path (2 ms); and its converters for {@code java.time}, {@code java.sql} and {@code Path} types,
+   * found by reflection, which runs the static initialisers of a dozen {@code java.time} classes (5
+   * ms; sluice registers its own {@code Path} converter). Both switches are picocli's documented
+   * system properties, read when a command line is built.
+   */
+  static void skipUnusedPicocliLookups() {
     System.setProperty("picocli.disable.closures", "true");
     System.setProperty("picocli.converters.excludes", "java\\.(time|sql|nio\\.file)\\..*");
-    System.exit(run(args, System.out, System.err));
   }
 
   /**

@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -160,6 +162,34 @@ class CliTest {
     assertThat(result.exit()).isEqualTo(1);
     assertThat(result.stderr())
         .contains("sluice: cannot write the timeline to " + svg + ": no such directory");
+  }
+
+  @Test
+  void pathsSizesAndTheTimelineParseWithPicocliLookupsSwitchedOffAsInMain() throws IOException {
+    Path a = write(root.resolve("a"), bytes(3000, 1));
+    Path b = write(root.resolve("b"), bytes(3000, 1));
+    write(root.resolve("c"), bytes(10, 2));
+    write(root.resolve("d"), bytes(10, 2)); // below --min-size
+    Path svg = root.resolve("timeline.svg");
+    Properties saved = (Properties) System.getProperties().clone();
+    try {
+      SluiceCli.skipUnusedPicocliLookups();
+      CliRun.Result result =
+          run(
+              "dupes",
+              "--no-progress",
+              "--min-size",
+              "1k",
+              "--timeline",
+              svg.toString(),
+              root.toString());
+
+      assertThat(result.exit()).isZero();
+      assertThat(result.groups()).containsExactly(List.of(a.toString(), b.toString()));
+      assertThat(Files.readString(svg)).contains("<svg");
+    } finally {
+      System.setProperties(saved);
+    }
   }
 
   @Test
