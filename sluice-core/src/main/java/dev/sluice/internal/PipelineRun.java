@@ -236,15 +236,17 @@ final class PipelineRun<R> implements PipelineHandle<R> {
       stage.settle();
     }
     endNanos = System.nanoTime();
+    State end;
     lock.lock();
     try {
       if (endState == null) {
         endState = State.SUCCEEDED;
       }
+      end = endState;
     } finally {
       lock.unlock();
     }
-    PipelineStats last = snapshot(Objects.requireNonNull(endStateLocked()));
+    PipelineStats last = snapshot(end);
     finalStats = last;
     for (int i = 0; i < listeners.size(); i++) {
       if (dropped[i]) {
@@ -267,15 +269,6 @@ final class PipelineRun<R> implements PipelineHandle<R> {
    */
   private boolean ended() {
     return liveStages == 0 && (!stopping || stopped);
-  }
-
-  private @Nullable State endStateLocked() {
-    lock.lock();
-    try {
-      return endState;
-    } finally {
-      lock.unlock();
-    }
   }
 
   private static long saturatedNanos(Duration d) {
