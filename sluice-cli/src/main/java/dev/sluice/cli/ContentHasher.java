@@ -44,10 +44,14 @@ final class ContentHasher {
   static final int PARTIAL_BUFFER = SMALL + 1;
   static final int FULL_BUFFER = 1 << 20;
 
-  /** A direct buffer to read into and a heap array to hash from, of the same size. */
-  private record Buffers(ByteBuffer direct, byte[] heap) {
+  /**
+   * A direct buffer to read into, a heap array of the same size to hash from, and an XXH3 stream to
+   * hash with: one thread-local lookup per file gives all three.
+   */
+  private record Buffers(ByteBuffer direct, byte[] heap, HashStream128 xxh3) {
     static Buffers of(int size) {
-      return new Buffers(ByteBuffer.allocateDirect(size), new byte[size]);
+      return new Buffers(
+          ByteBuffer.allocateDirect(size), new byte[size], Hashing.xxh3_128().hashStream());
     }
 
     /** Copies the direct buffer's bytes from 0 to its position into the heap array. */
@@ -61,8 +65,6 @@ final class ContentHasher {
       ThreadLocal.withInitial(() -> Buffers.of(PARTIAL_BUFFER));
   private static final ThreadLocal<Buffers> FULL_BUFFERS =
       ThreadLocal.withInitial(() -> Buffers.of(FULL_BUFFER));
-  private static final ThreadLocal<HashStream128> XXH3 =
-      ThreadLocal.withInitial(() -> Hashing.xxh3_128().hashStream());
 
   // Sets, not arrays: FileChannel.open(Path, OpenOption...) copies an array into a new HashSet.
   private static final Set<OpenOption> NO_FOLLOW =
@@ -95,7 +97,7 @@ final class ContentHasher {
           throw new Problems.ChangedException(size, read > size);
         }
         byte[] bytes = buffers.copy();
-        Digest whole = xxh3(bytes, read);
+        Digest whole = xxh3(buffers.xxh3(), bytes, read);
         return new Hashed(file, whole, kind == HashKind.XXH3 ? whole : sha256(bytes, read));
       }
       buffer.limit(PARTIAL);
@@ -105,7 +107,7 @@ final class ContentHasher {
       if (head != PARTIAL || tail != PARTIAL) {
         throw new Problems.ChangedException(size, tail > PARTIAL);
       }
-      return new Hashed(file, xxh3(buffers.copy(), 2 * PARTIAL), null);
+      return new Hashed(file, xxh3(buffers.xxh3(), buffers.copy(), 2 * PARTIAL), null);
     }
   }
 
@@ -117,7 +119,7 @@ final class ContentHasher {
     FileEntry file = hashed.file();
     Buffers buffers = FULL_BUFFERS.get();
     ByteBuffer buffer = buffers.direct();
-    HashStream128 xxh3 = kind == HashKind.XXH3 ? XXH3.get().reset() : null;
+    HashStream128 xxh3 = kind == HashKind.XXH3 ? buffers.xxh3().reset() : null;
     MessageDigest sha256 = kind == HashKind.SHA256 ? newSha256() : null;
     long total = 0;
     try (FileChannel channel = open(file)) {
@@ -173,8 +175,8 @@ final class ContentHasher {
    * stack of a hash running interpreted (that compilation alone: 12-19 ms, {@code -XX:+CITime}),
    * while both cores were needed. The stream's {@code get()} still calls it for 256 bytes or less.
    */
-  private static Digest xxh3(byte[] bytes, int length) {
-    return new Digest(XXH3.get().reset().putBytes(bytes, 0, length).get().toByteArray());
+  private static Digest xxh3(HashStream128 stream, byte[] bytes, int length) {
+    return new Digest(stream.reset().putBytes(bytes, 0, length).get().toByteArray());
   }
 
   private static Digest sha256(byte[] bytes, int length) {
