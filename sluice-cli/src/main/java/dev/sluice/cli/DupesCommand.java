@@ -207,14 +207,7 @@ final class DupesCommand implements Callable<Integer> {
     BufferedOutputStream buffered = new BufferedOutputStream(out, 1 << 16);
     Output.write(report, value("--format", Output.Format.TEXT), buffered);
     buffered.flush();
-    // A PrintStream keeps its write errors to itself: without this check a full disk or a reader
-    // that went away would leave truncated results and exit 0.
-    boolean outputFailed = out.checkError();
-    if (outputFailed) {
-      err.write(
-          "sluice: cannot write the results to stdout (it was closed early, or the disk is full)\n"
-              .getBytes(StandardCharsets.UTF_8));
-    }
+    boolean outputFailed = SluiceCli.outputFailed(out, err, "the results");
     for (Problems.Problem problem : report.problems().sorted()) {
       err.write("sluice: skipped ".getBytes(StandardCharsets.UTF_8));
       err.write(problem.bytes()); // the name's own bytes, whatever their encoding

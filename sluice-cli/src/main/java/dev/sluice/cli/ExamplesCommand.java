@@ -44,10 +44,8 @@ final class ExamplesCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     List<String> chosen = names.getValue();
     int code = Examples.run(chosen == null ? List.of() : chosen, out, err);
-    if (out.checkError()) { // a PrintStream keeps its write errors to itself
-      err.println("sluice: cannot write the examples' output to stdout");
-      return SluiceCli.OUTPUT_FAILED;
-    }
-    return code;
+    return SluiceCli.outputFailed(out, err, "the examples' output")
+        ? SluiceCli.OUTPUT_FAILED
+        : code;
   }
 }

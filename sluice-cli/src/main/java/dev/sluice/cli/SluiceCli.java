@@ -120,6 +120,22 @@ public final class SluiceCli implements Callable<Integer> {
     return line;
   }
 
+  /**
+   * Whether a command's writes to {@code out} failed (a full disk, a reader that went away), said
+   * on {@code err} if so. A PrintStream keeps its write errors to itself: without this check,
+   * truncated output would exit 0.
+   *
+   * @param what what was written, for the message ("the results")
+   */
+  static boolean outputFailed(PrintStream out, PrintStream err, String what) {
+    if (!out.checkError()) {
+      return false;
+    }
+    err.println(
+        "sluice: cannot write " + what + " to stdout (it was closed early, or the disk is full)");
+    return true;
+  }
+
   /** {@code -h, --help} and {@code -V, --version}, as picocli's standard help mixin has them. */
   static void addStandardHelpOptions(CommandSpec spec) {
     spec.addOption(
