@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,20 +13,20 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Implementation overview</h2>
  *
- * {@link #lock} guards every field below it. The list starts at a dummy {@link #head} whose item is
- * null; {@link #last} is the last node. A receive takes {@code head.next}, clears its item, makes
- * it the new dummy and links the old dummy to itself, so that an iterator standing on a received
- * node knows to restart from the head. Removal from the middle unlinks the node from its
- * predecessor but leaves the node's own {@code next}, so an iterator standing on it can continue.
- * Iterators read and advance under the lock and remember the item they will return next (weak
- * consistency as in {@link java.util.concurrent.LinkedBlockingQueue}).
+ * {@link #lock} guards every field below it (and the close state in {@link LockedChannel}). The
+ * list starts at a dummy {@link #head} whose item is null; {@link #last} is the last node. A
+ * receive takes {@code head.next}, clears its item, makes it the new dummy and links the old dummy
+ * to itself, so that an iterator standing on a received node knows to restart from the head.
+ * Removal from the middle unlinks the node from its predecessor but leaves the node's own {@code
+ * next}, so an iterator standing on it can continue. Iterators read and advance under the lock and
+ * remember the item they will return next (weak consistency as in {@link
+ * java.util.concurrent.LinkedBlockingQueue}).
  *
  * <p>Sends never wait. Receivers wait on {@link #notEmpty}; a send signals one, close signals all.
- * {@link #closed} is also volatile so that the closed flags can be read without the lock. The lock
- * gives every happens-before edge (sender's writes before its unlock, receiver's reads after its
- * lock).
+ * The lock gives every happens-before edge (sender's writes before its unlock, receiver's reads
+ * after its lock).
  */
-public final class LinkedChannel<T> extends AbstractChannel<T> {
+public final class LinkedChannel<T> extends LockedChannel<T> {
 
   private static final class Node<T> {
     @Nullable T item;
@@ -38,13 +37,10 @@ public final class LinkedChannel<T> extends AbstractChannel<T> {
     }
   }
 
-  private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
   private Node<T> head = new Node<>(null);
   private Node<T> last = head;
   private int count;
-  private volatile boolean closed;
-  private @Nullable Throwable cause;
 
   /** Creates an open channel. */
   public LinkedChannel() {}
@@ -111,14 +107,8 @@ public final class LinkedChannel<T> extends AbstractChannel<T> {
         if (closed) {
           throw closedForReceive();
         }
-        if (timed) {
-          long nanos = deadline - System.nanoTime();
-          if (nanos <= 0) {
-            return null;
-          }
-          notEmpty.awaitNanos(nanos);
-        } else {
-          notEmpty.await();
+        if (!await(notEmpty, timed, deadline)) {
+          return null;
         }
       }
       return dequeue();
@@ -128,29 +118,8 @@ public final class LinkedChannel<T> extends AbstractChannel<T> {
   }
 
   @Override
-  protected boolean closeWith(@Nullable Throwable cause) {
-    lock.lock();
-    try {
-      if (closed) {
-        return false;
-      }
-      this.cause = cause;
-      closed = true;
-      notEmpty.signalAll();
-      return true;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  @Override
-  protected @Nullable Throwable closeCause() {
-    lock.lock();
-    try {
-      return cause;
-    } finally {
-      lock.unlock();
-    }
+  protected void wakeAllForClose() {
+    notEmpty.signalAll();
   }
 
   @Override
@@ -167,11 +136,6 @@ public final class LinkedChannel<T> extends AbstractChannel<T> {
     } finally {
       lock.unlock();
     }
-  }
-
-  @Override
-  public boolean isClosedForSend() {
-    return closed;
   }
 
   @Override

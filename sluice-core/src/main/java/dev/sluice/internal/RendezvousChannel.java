@@ -7,7 +7,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * buffered, so {@code size()} is 0 and {@code cancel} returns nothing. The lock gives every
  * happens-before edge.
  */
-public final class RendezvousChannel<T> extends AbstractChannel<T> {
+public final class RendezvousChannel<T> extends LockedChannel<T> {
 
   private final class Party {
     final Condition ready = lock.newCondition();
@@ -42,11 +41,8 @@ public final class RendezvousChannel<T> extends AbstractChannel<T> {
     }
   }
 
-  private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Party> senders = new ArrayDeque<>();
   private final ArrayDeque<Party> receivers = new ArrayDeque<>();
-  private volatile boolean closed;
-  private @Nullable Throwable cause;
 
   /** Creates an open channel. */
   public RendezvousChannel() {}
@@ -90,15 +86,9 @@ public final class RendezvousChannel<T> extends AbstractChannel<T> {
             senders.remove(self); // already cleared by close; harmless
             throw closedForSend();
           }
-          if (timed) {
-            long nanos = deadline - System.nanoTime();
-            if (nanos <= 0) {
-              senders.remove(self);
-              return false;
-            }
-            self.ready.awaitNanos(nanos);
-          } else {
-            self.ready.await();
+          if (!await(self.ready, timed, deadline)) {
+            senders.remove(self);
+            return false;
           }
         }
         return true;
@@ -155,15 +145,9 @@ public final class RendezvousChannel<T> extends AbstractChannel<T> {
             receivers.remove(self);
             throw closedForReceive();
           }
-          if (timed) {
-            long nanos = deadline - System.nanoTime();
-            if (nanos <= 0) {
-              receivers.remove(self);
-              return null;
-            }
-            self.ready.awaitNanos(nanos);
-          } else {
-            self.ready.await();
+          if (!await(self.ready, timed, deadline)) {
+            receivers.remove(self);
+            return null;
           }
         }
         return self.item;
@@ -181,47 +165,21 @@ public final class RendezvousChannel<T> extends AbstractChannel<T> {
   }
 
   @Override
-  protected boolean closeWith(@Nullable Throwable cause) {
-    lock.lock();
-    try {
-      if (closed) {
-        return false;
-      }
-      this.cause = cause;
-      closed = true;
-      for (Party party : senders) {
-        party.ready.signal();
-      }
-      for (Party party : receivers) {
-        party.ready.signal();
-      }
-      senders.clear(); // each wakes, sees closed and throws: its item was not delivered
-      receivers.clear();
-      return true;
-    } finally {
-      lock.unlock();
+  protected void wakeAllForClose() {
+    for (Party party : senders) {
+      party.ready.signal();
     }
-  }
-
-  @Override
-  protected @Nullable Throwable closeCause() {
-    lock.lock();
-    try {
-      return cause;
-    } finally {
-      lock.unlock();
+    for (Party party : receivers) {
+      party.ready.signal();
     }
+    senders.clear(); // each wakes, sees closed and throws: its item was not delivered
+    receivers.clear();
   }
 
   @Override
   public List<T> cancel(Throwable cause) {
     closeWith(Objects.requireNonNull(cause, "cause"));
     return new ArrayList<>();
-  }
-
-  @Override
-  public boolean isClosedForSend() {
-    return closed;
   }
 
   @Override
