@@ -108,6 +108,7 @@ public sealed interface ErrorPolicy {
     /**
      * Checks the sink.
      *
+     * @param sink receives each failed item
      * @throws NullPointerException if {@code sink} is null
      */
     public DeadLetter {
@@ -130,6 +131,10 @@ public sealed interface ErrorPolicy {
     /**
      * Checks the components.
      *
+     * @param maxAttempts attempts in all, at least 1
+     * @param backoff the delay before each retry
+     * @param retryOn which failures are retried; others go straight to {@code then}
+     * @param then what to do when the attempts are used up (not itself a retry)
      * @throws IllegalArgumentException if {@code maxAttempts < 1} or {@code then} is a retry
      * @throws NullPointerException if a component is null
      */

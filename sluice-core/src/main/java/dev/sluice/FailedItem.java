@@ -16,6 +16,10 @@ public record FailedItem(Object item, String stage, Throwable cause, int attempt
   /**
    * Checks the components.
    *
+   * @param item the stage's input item that failed
+   * @param stage the stage's name
+   * @param cause the last failure
+   * @param attempts how many times the stage tried the item (1 without retries)
    * @throws NullPointerException if a component is null
    * @throws IllegalArgumentException if {@code attempts} is not positive
    */

@@ -394,6 +394,11 @@ public final class Pipeline<T> {
     return workers;
   }
 
+  /**
+   * Describes the pipeline: its source and each stage with its options, for logs and debugging.
+   *
+   * @return a description, not meant to be parsed
+   */
   @Override
   public String toString() {
     return "Pipeline" + spec;

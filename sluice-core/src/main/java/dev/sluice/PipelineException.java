@@ -13,7 +13,9 @@ public final class PipelineException extends RuntimeException {
 
   @Serial private static final long serialVersionUID = 1L;
 
+  /** The name of the stage that failed first, or null when the pipeline failed as a whole. */
   private final @Nullable String stage;
+
   private final transient @Nullable Object item;
   private final transient @Nullable PipelineStats stats;
 

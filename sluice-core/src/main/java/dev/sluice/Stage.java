@@ -172,6 +172,8 @@ public final class Stage {
    * @param window the reorder window, at least {@code workers}
    * @return new options
    * @throws IllegalArgumentException if {@code window < workers}
+   * @throws IllegalStateException if these options are {@link #keyedBy keyed}: a stage is either
+   *     ordered or keyed
    */
   public Stage ordered(int window) {
     if (window < workers) {
@@ -200,6 +202,8 @@ public final class Stage {
    *     accepted by it
    * @param <T> the stage's input type
    * @return new options
+   * @throws IllegalStateException if these options are {@link #ordered() ordered}: a stage is
+   *     either ordered or keyed
    */
   @SuppressWarnings("unchecked")
   public <T> Stage keyedBy(Function<? super T, ?> key) {
@@ -341,6 +345,11 @@ public final class Stage {
     return rateBurst;
   }
 
+  /**
+   * Describes these options, for logs and debugging.
+   *
+   * @return a description such as {@code Stage[workers=4, ...]}, not meant to be parsed
+   */
   @Override
   public String toString() {
     return "Stage[workers="

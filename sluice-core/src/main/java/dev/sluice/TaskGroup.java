@@ -140,7 +140,7 @@ public interface TaskGroup extends AutoCloseable {
    *
    * <pre>{@code
    * try (Stream<Completion<Url, Page>> pages =
-   *         group.mapConcurrent(urls, 16, TaskGroup.Order.COMPLETION, this::fetch)) {
+   *         group.mapConcurrent(urls.iterator(), 16, TaskGroup.Order.COMPLETION, this::fetch)) {
    *   pages.forEach(c -> System.out.println(c.input() + " -> " + (c.succeeded() ? "ok" : c.failure())));
    * }
    * }</pre>

@@ -8,6 +8,15 @@
  *       waits that never deadlock ({@link dev.sluice.Task}, {@link dev.sluice.TaskGroupException},
  *       {@link dev.sluice.FailurePolicy}, {@link dev.sluice.Backoff}, {@link
  *       dev.sluice.Completion}, {@link dev.sluice.TaskGroupStats}).
+ *   <li>{@link dev.sluice.Pipeline}: named stages of workers between channels, with clean shutdown,
+ *       backpressure, ordering and error policies ({@link dev.sluice.Stage}, {@link
+ *       dev.sluice.ErrorPolicy}, {@link dev.sluice.FailedItem}, {@link dev.sluice.Emitter}, {@link
+ *       dev.sluice.Expansion}, {@link dev.sluice.RunnablePipeline}, {@link
+ *       dev.sluice.PipelineHandle}, {@link dev.sluice.PipelineResult}, {@link
+ *       dev.sluice.PipelineException}); its statistics and live progress ({@link
+ *       dev.sluice.PipelineStats}, {@link dev.sluice.StageStats}, {@link dev.sluice.Bottleneck},
+ *       {@link dev.sluice.ProgressListener}, {@link dev.sluice.Progress}, {@link
+ *       dev.sluice.Timeline}).
  * </ul>
  */
 @NullMarked
