@@ -51,7 +51,8 @@ final class DupesCommand implements Callable<Integer> {
                 "some paths were skipped (each named on stderr)",
                 "usage error",
                 "unexpected failure (a bug: the stack trace is printed)",
-                "the results could not be written to stdout (closed early, disk full)"));
+                "an output could not be written: the results to stdout (closed early, disk full)"
+                    + " or the --timeline file"));
     spec.addPositional(
         PositionalParamSpec.builder()
             .paramLabel("PATH")
@@ -247,10 +248,10 @@ final class DupesCommand implements Callable<Integer> {
     }
     err.write(Output.summary(report).getBytes(StandardCharsets.UTF_8));
     err.flush();
-    if (outputFailed) {
+    if (outputFailed || timelineFailed) {
       return SluiceCli.OUTPUT_FAILED;
     }
-    return report.problems().count() > 0 || timelineFailed ? SluiceCli.SKIPPED : 0;
+    return report.problems().count() > 0 ? SluiceCli.SKIPPED : 0;
   }
 
   /** Parses sizes: 100, 10k, 4M, 1G (powers of 1024). */

@@ -37,7 +37,7 @@ public final class SluiceCli implements Callable<Integer> {
   /** An unexpected failure. */
   static final int FAILURE = 3;
 
-  /** The results could not be written to standard output. */
+  /** An output could not be written: the results to standard output, or the timeline. */
   static final int OUTPUT_FAILED = 4;
 
   private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
@@ -56,7 +56,8 @@ public final class SluiceCli implements Callable<Integer> {
                 "some paths were skipped (each named on stderr)",
                 "usage error",
                 "unexpected failure (a bug: the stack trace is printed)",
-                "the results could not be written to stdout (closed early, disk full)"));
+                "an output could not be written: the results to stdout (closed early, disk full)"
+                    + " or the --timeline file"));
     addStandardHelpOptions(spec);
     spec.addSubcommand("dupes", new DupesCommand(out, err).spec());
     spec.addSubcommand("examples", new ExamplesCommand(out, err).spec());

@@ -152,16 +152,18 @@ class CliTest {
   }
 
   @Test
-  void aTimelineThatCannotBeWrittenIsReportedWithExitCodeOne() throws IOException {
-    write(root.resolve("a"), bytes(3000, 1));
+  void aTimelineThatCannotBeWrittenIsReportedWithExitCodeFour() throws IOException {
+    Path a = write(root.resolve("a"), bytes(3000, 1));
+    Path b = write(root.resolve("b"), bytes(3000, 1));
     Path svg = root.resolve("missing/timeline.svg");
 
     CliRun.Result result =
         run("dupes", "--no-progress", "--timeline", svg.toString(), root.toString());
 
-    assertThat(result.exit()).isEqualTo(1);
+    assertThat(result.exit()).as("an output that was asked for is missing").isEqualTo(4);
     assertThat(result.stderr())
         .contains("sluice: cannot write the timeline to " + svg + ": no such directory");
+    assertThat(result.stdout()).as("the results still come").isEqualTo(a + "\n" + b + "\n\n");
   }
 
   @Test
