@@ -82,8 +82,10 @@ class TaskGroupJoinTest {
                       Thread.currentThread().interrupt();
                     }
                   });
-      Waiting.untilBlocked(joiner);
-      assertThat(joiner.isAlive()).as("join returned while the follow-up still ran").isTrue();
+      Waiting.untilBlocked(joiner); // fails if join returns without waiting
+      assertThat(joiner.getStackTrace())
+          .as("join waits inside the group")
+          .anyMatch(frame -> frame.getClassName().equals("dev.sluice.internal.Group"));
       release.countDown();
       joiner.join();
       assertThat(childDone.get()).isTrue();
@@ -94,8 +96,14 @@ class TaskGroupJoinTest {
   @Timeout(10)
   void joinOnAnEmptyGroupReturnsAtOnce() throws Exception {
     try (TaskGroup group = TaskGroup.open()) {
+      group.join(); // nothing to wait for: a join that waited anyway would hang (@Timeout)
       group.join();
+      assertThat(group.stats()).isEqualTo(new TaskGroupStats(0, 0, 0, 0, 0, 0, 0));
+      // An empty join neither closes the group nor leaves it thinking work is done for good.
+      assertThat(group.submit(() -> 42).join()).isEqualTo(42);
       group.join();
+      assertThat(group.stats().completed()).isEqualTo(1);
+      assertThat(group.stats().pending()).isZero();
     }
   }
 

@@ -45,8 +45,10 @@ class TaskGroupLifecycleTest {
                   group.close();
                   doneWhenClosed.set(done.get());
                 });
-    Waiting.untilBlocked(closer);
-    assertThat(closer.isAlive()).as("close returned while work was pending").isTrue();
+    Waiting.untilBlocked(closer); // fails if close returns without waiting
+    assertThat(closer.getStackTrace())
+        .as("close waits inside the group")
+        .anyMatch(frame -> frame.getClassName().equals("dev.sluice.internal.Group"));
     release.countDown();
     closer.join();
     assertThat(doneWhenClosed.get()).isEqualTo(2);
@@ -274,10 +276,23 @@ class TaskGroupLifecycleTest {
     GroupThreads threads = new GroupThreads();
     TaskGroup group = ThreadKind.PLATFORM.builder("reuse").maxConcurrency(1).build();
     for (int i = 0; i < 20; i++) {
-      group.submit(threads::record).join(); // sequential: a kept-alive runner may be reused
+      Thread runner =
+          group
+              .submit(
+                  () -> {
+                    threads.record();
+                    return Thread.currentThread();
+                  })
+              .join();
+      // Submit the next task only once this runner has stopped looking for work: parked idle
+      // (kept alive for 200 ms) or ended. Spinning runners would take the next task either way.
+      Waiting.until(
+          () -> runner.getState() != Thread.State.RUNNABLE, "runner " + runner + " to go idle");
     }
     group.close();
-    assertThat(threads.seen().size()).isBetween(1, 20);
+    // An idle runner takes the next task; a group that did not keep its runners would have used
+    // 20 (fewer than 10 allows for a test thread that stalls 200 ms between two tasks).
+    assertThat(threads.seen().size()).as("threads for 20 sequential tasks").isLessThan(10);
     threads.assertAllEnded();
     GroupThreads.assertNoThreadNamedAfter(group.name());
   }

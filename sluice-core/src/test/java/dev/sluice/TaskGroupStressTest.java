@@ -116,11 +116,9 @@ class TaskGroupStressTest {
     group.join();
     TaskGroupStats stats = group.stats();
     assertThat(peak.max()).as("peak running tasks").isLessThanOrEqualTo(limit);
-    int nodes = 0;
     for (int i = 0; i < capacity; i++) {
       assertThat(ran.get(i)).as("runs of node %d", i).isLessThanOrEqualTo(1);
       if (exists.get(i) == 1) {
-        nodes++;
         assertThat(ran.get(i) == 1 || cancelledOk.get(i) == 1)
             .as("node %d neither ran nor was cancelled, %s", i, stats)
             .isTrue();
@@ -133,7 +131,6 @@ class TaskGroupStressTest {
     assertThat(stats.running()).isZero();
     assertThat(stats.failed()).isZero();
     assertThat(stats.completed() + stats.cancelled()).isEqualTo(stats.submitted());
-    assertThat(nodes).isEqualTo(created.get());
     group.close();
     threads.assertAllEnded();
     GroupThreads.assertNoThreadNamedAfter(group.name());

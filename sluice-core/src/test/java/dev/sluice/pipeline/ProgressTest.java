@@ -343,8 +343,8 @@ class ProgressTest {
     assertThat(printed())
         .isEqualTo(
             "[2.0s] src 2.0k (1.0k/s) -> hash 1.5k (750/s, q 64/64, 3 failed)"
-                + " -> store 1.5k (740/s, q 2/16) | bottleneck: "
-                + twoSecondsIn().bottleneck().orElseThrow().verdict()
+                + " -> store 1.5k (740/s, q 2/16) | bottleneck: hash limits throughput: 95% busy,"
+                + " input full; more workers would help"
                 + System.lineSeparator())
         .doesNotContain(ESC)
         .doesNotContain("\r");
@@ -397,7 +397,8 @@ class ProgressTest {
             "src    source       0/1      2500     2500       0      -                 833/s    0%",
             "hash   map          0/4      2500     2497       3   0/64  [........]     833/s   95%",
             "store  forEach      0/1      2497     2497       0   0/16  [........]     832/s   30%",
-            "bottleneck: " + finishedAtThreeSeconds().bottleneck().orElseThrow().verdict());
+            "bottleneck: hash limits throughput: 95% busy, input 0/64; busy but not starved of"
+                + " input: upstream keeps up only just");
   }
 
   @Test

@@ -94,11 +94,13 @@ public final class ClosableQueue {
     Callable<Integer> producer =
         () -> {
           try {
+            int sent = 0;
             for (int item = 1; item <= items; item++) {
               jobs.send(item); // waits while the channel is full
+              sent++;
             }
             jobs.close(); // no sentinel: consumers drain what is left, then stop
-            return items;
+            return sent;
           } catch (Throwable failure) {
             jobs.close(failure); // consumers drain what is left, then see the failure
             throw failure;

@@ -1,6 +1,7 @@
 package dev.sluice.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.Completion;
 import java.io.ByteArrayOutputStream;
@@ -109,6 +110,16 @@ class AsCompletedTest {
 
   @Test
   void theExampleFetchFailsOnlyForTheMissingPage() throws Exception {
+    assertThat(AsCompleted.URLS).filteredOn(url -> url.endsWith("/missing")).hasSize(1);
+    for (String url : AsCompleted.URLS) {
+      if (url.endsWith("/missing")) {
+        assertThatThrownBy(() -> AsCompleted.fetch(url))
+            .isInstanceOf(IOException.class)
+            .hasMessage("404 Not Found: https://example.org/missing");
+      } else {
+        assertThat(AsCompleted.fetch(url)).as(url).isEqualTo(url.length() * 100);
+      }
+    }
     assertThat(AsCompleted.fetch("https://example.org/")).isEqualTo(2000);
   }
 
