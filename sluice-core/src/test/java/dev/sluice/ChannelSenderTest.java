@@ -193,7 +193,7 @@ class ChannelSenderTest {
   void senderBlockedOnAFullChannelResumesWhenAReceiverTakes(
       ChannelKind kind, ThreadKind threads, Workers workers) throws Exception {
     Channel<Integer> channel = kind.create();
-    fill(channel, kind.capacity());
+    List<Integer> items = fill(channel, kind.capacity());
     Sender<Integer> sender = channel.openSender();
     Worker<Void> blocked = workers.run(threads, () -> sender.send(-1)).awaitBlocked();
 
@@ -203,7 +203,11 @@ class ChannelSenderTest {
     }
 
     blocked.join();
-    assertThat(received).endsWith(-1);
+    List<Integer> expected = new ArrayList<>(items);
+    expected.add(-1);
+    assertThat(received)
+        .as("the buffered items in order, then the waiting one")
+        .isEqualTo(expected);
   }
 
   @ParameterizedTest

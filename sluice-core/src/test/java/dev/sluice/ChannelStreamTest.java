@@ -12,9 +12,11 @@ import dev.sluice.testing.ThreadKind;
 import dev.sluice.testing.ThreadLeakExtension;
 import dev.sluice.testing.Worker;
 import dev.sluice.testing.Workers;
+import dev.sluice.tg.Waiting;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -132,9 +134,9 @@ class ChannelStreamTest {
   @ParameterizedTest
   @MethodSource(ChannelParams.ALL)
   void interruptWhileWaitingEndsTheStreamWithChannelClosedException(
-      ChannelKind kind, ThreadKind threads, Workers workers) {
+      ChannelKind kind, ThreadKind threads, Workers workers) throws Exception {
     Channel<Integer> channel = kind.create();
-    List<Integer> seen = new ArrayList<>();
+    List<Integer> seen = new CopyOnWriteArrayList<>();
     Worker<Boolean> consumer =
         workers.call(
             threads,
@@ -148,11 +150,14 @@ class ChannelStreamTest {
               throw new AssertionError("the stream ended without an exception");
             });
     consumer.awaitBlocked();
+    channel.send(7); // taken by the waiting consumer, which then waits for the next item
+    Waiting.until(() -> seen.size() == 1, "the consumer to take the item");
+    consumer.awaitBlocked();
 
     consumer.interrupt();
 
     assertThat(consumer.join()).as("interrupt flag set again").isTrue();
-    assertThat(seen).isEmpty();
+    assertThat(seen).as("what the stream gave before the interrupt").containsExactly(7);
     assertThat(channel.isClosedForSend()).as("the channel itself stays open").isFalse();
   }
 

@@ -1299,13 +1299,22 @@ class PipelinePropertyTest {
           StagePlan sp = plan.stage(0);
           if (sp.then == Then.DEAD_LETTER) {
             expectEq("producer dead letters", logs.get(0).deadLetters.size(), src.failed());
+            Set<Integer> lettered = new HashSet<>();
             for (FailedItem f : logs.get(0).deadLetters) {
               if (!(f.cause() instanceof ProducerFailure pf)
                   || !f.item().equals("producer " + pf.producer)
                   || !f.stage().equals("produce")
                   || f.attempts() != 1) {
                 violation("bad producer dead letter %s", f);
+              } else if (!producersThrew.contains(pf.producer)) {
+                violation("dead letter for producer %d, which did not throw", pf.producer);
+              } else if (!lettered.add(pf.producer)) {
+                violation("producer %d dead-lettered twice", pf.producer);
               }
+            }
+            if (succeeded && !lettered.equals(producersThrew)) {
+              violation(
+                  "producers dead-lettered %s, producers that threw %s", lettered, producersThrew);
             }
           }
           if (succeeded) {
@@ -1335,7 +1344,6 @@ class PipelinePropertyTest {
       // Fail-fast failures seen, for the outcome check.
       Set<String> failFastFailed = new HashSet<>(); // "stage|id"
       Set<String> thrownDiscarded = new HashSet<>(); // failed while the run stopped: discarded
-      List<Object> order = new ArrayList<>(); // terminal deliveries, for the ordered check
 
       for (int s = 1; s <= last; s++) {
         StagePlan sp = plan.stage(s);
@@ -1493,9 +1501,6 @@ class PipelinePropertyTest {
             case DISCARDED -> {}
           }
           if (terminal) {
-            if (fate == Fate.PASSED) {
-              order.add(x);
-            }
             continue;
           }
           // What enters the next stage.
@@ -1621,24 +1626,8 @@ class PipelinePropertyTest {
               "%s retried %d, observed %d retries and %d taken items discarded",
               sp.name, st.retried(), observedRetries, discardedTaken);
         }
-        long upstream = stats.stages().get(s - 1).emitted();
-        if (upstream + st.followUps()
-            != st.succeeded() + st.filtered() + st.failed() + st.discarded()) {
-          violation(
-              "%s: emitted upstream %d + followUps %d != succeeded %d + filtered %d + failed %d + discarded %d",
-              sp.name,
-              upstream,
-              st.followUps(),
-              st.succeeded(),
-              st.filtered(),
-              st.failed(),
-              st.discarded());
-        }
         if (terminal) {
           expectEq(sp.name + " emitted (delivered)", st.emitted(), passed);
-          if (sp.kind == Kind.FOR_EACH) {
-            expectEq("items consumed", delivered.size(), passed);
-          }
         } else {
           String nextMarker = "^" + (s + 1) + ".";
           long nextFollowUps =
@@ -1779,8 +1768,13 @@ class PipelinePropertyTest {
         for (Throwable sup : cause.getSuppressed()) {
           if (sup instanceof ItemFailure f) {
             reported.add(f.stage + "|" + f.id);
-          } else if (!(sup instanceof ProducerFailure)
-              && !(sup instanceof TimeoutException && plan.ending == Ending.TIMEOUT)) {
+          } else if (sup instanceof ProducerFailure pf) {
+            // Whatever the producers' policy: a producer that fails while the run stops has its
+            // failure attached here rather than lost. But it must be one that threw.
+            if (!producersThrew.contains(pf.producer)) {
+              violation("suppressed failure of producer %d, which did not throw", pf.producer);
+            }
+          } else if (!(sup instanceof TimeoutException && plan.ending == Ending.TIMEOUT)) {
             // A timeout that raced with a fail-fast failure may be attached to it: both happened.
             violation("suppressed %s is not an item failure", sup);
           }
