@@ -1,0 +1,198 @@
+package dev.sluice;
+
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.jetbrains.lincheck.Lincheck;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Model-checks small {@link TaskGroup} programs with Lincheck's general-purpose mode ({@link
+ * Lincheck#runConcurrentTest}): the group's runners (plain threads from the group's thread
+ * factory), the test's own threads and their locks, conditions, parks and atomics are all run one
+ * step at a time in interleavings Lincheck chooses, and a run where a thread is left waiting for
+ * good is reported as a hang. Each program states a guarantee from {@link TaskGroup}'s Javadoc:
+ * nested waits that never deadlock (also when the waiter's slot was taken meanwhile), exact
+ * completion with follow-ups, a bounded backlog that lets its submitter go on, and a cancel that
+ * accounts for every task.
+ *
+ * <p>What this finds, and what it does not (checked by breaking the group on purpose): a signal
+ * that is never sent hangs its program within the first interleavings (the join's wake-up: the
+ * follow-up program; the backlog's room signal: the submitter program). A race confined to a window
+ * of two steps was not reached: the resumer's re-check in {@code releaseSlot} removed, the slot
+ * program passed 3,000 interleavings; the runner reading the join-waiter count before its decrement
+ * instead of after, the follow-up program passed 300. The runners' own steps (stealing, spinning,
+ * statistics) give Lincheck far more places to switch than such a window; those races are the
+ * stress and property tests' job ({@link TaskGroupStressTest}, {@link TaskGroupPropertyTest}).
+ *
+ * <p>Checks are plain {@code if}/{@code throw} (AssertJ's objects refuse Lincheck's {@code equals}
+ * calls). Size: {@code 300 * sluice.stress} interleavings per program, about 9 s each.
+ */
+@Timeout(value = 60, unit = TimeUnit.MINUTES)
+class TaskGroupLincheckTest {
+
+  private static final int INVOCATIONS = 300 * Math.max(1, Integer.getInteger("sluice.stress", 1));
+
+  /** A group whose runners are plain platform threads, which Lincheck schedules. */
+  private static TaskGroup group(int maxConcurrency) {
+    return TaskGroup.builder()
+        .maxConcurrency(maxConcurrency)
+        .threadFactory(runnable -> new Thread(runnable))
+        .build();
+  }
+
+  @Test
+  void aTaskWaitingForItsOwnFollowUpOnTheOnlySlotDoesNotDeadlock() {
+    Lincheck.runConcurrentTest(
+        INVOCATIONS,
+        () -> {
+          TaskGroup group = group(1);
+          try {
+            Task<Integer> outer =
+                group.submit(
+                    () -> {
+                      Task<Integer> inner = group.submit(() -> 1);
+                      return inner.join() + 1;
+                    });
+            expect(outer.join() == 2, "outer returned another value");
+          } catch (InterruptedException e) {
+            throw new AssertionError(e);
+          } finally {
+            group.close();
+          }
+        });
+  }
+
+  @Test
+  void aNestedWaitResumesWhenItsSlotWasTakenMeanwhile() {
+    Lincheck.runConcurrentTest(
+        INVOCATIONS,
+        () -> {
+          TaskGroup group = group(2);
+          try {
+            // Three tasks, two slots: while the outer task waits, the other two may run on its
+            // slot and the second one; the outer one must get a slot back when they finish.
+            Task<Integer> outer =
+                group.submit(
+                    () -> {
+                      Task<Integer> inner = group.submit(() -> 1);
+                      Task<Integer> other = group.submit(() -> 10);
+                      return inner.join() + other.join() + 100;
+                    });
+            int value = outer.join();
+            group.join();
+            expect(value == 111, "outer returned " + value);
+          } catch (InterruptedException e) {
+            throw new AssertionError(e);
+          } finally {
+            group.close();
+          }
+        });
+  }
+
+  @Test
+  void joinReturnsOnlyAfterEveryFollowUpRan() {
+    Lincheck.runConcurrentTest(
+        INVOCATIONS,
+        () -> {
+          TaskGroup group = group(2);
+          AtomicInteger ran = new AtomicInteger();
+          try {
+            group.submit(
+                () -> {
+                  group.submit(() -> ran.incrementAndGet()); // a follow-up nobody waits for
+                  ran.incrementAndGet();
+                });
+            group.join();
+            expect(ran.get() == 2, "join returned after " + ran.get() + " of 2 tasks");
+          } catch (InterruptedException e) {
+            throw new AssertionError(e);
+          } finally {
+            group.close();
+          }
+        });
+  }
+
+  @Test
+  void aSubmitterWaitingForBacklogRoomGoesOnAndEveryTaskRunsOnce() {
+    Lincheck.runConcurrentTest(
+        INVOCATIONS,
+        () -> {
+          TaskGroup group =
+              TaskGroup.builder()
+                  .maxConcurrency(1)
+                  .maxPending(1)
+                  .threadFactory(runnable -> new Thread(runnable))
+                  .build();
+          AtomicIntegerArray runs = new AtomicIntegerArray(3);
+          Thread submitter =
+              new Thread(
+                  () -> {
+                    for (int i = 0; i < 3; i++) {
+                      int task = i;
+                      group.submit(() -> runs.incrementAndGet(task)); // waits while one is queued
+                    }
+                  });
+          try {
+            submitter.start();
+            submitter.join();
+            group.join();
+            for (int i = 0; i < 3; i++) {
+              expect(runs.get(i) == 1, "task " + i + " ran " + runs.get(i) + " times");
+            }
+          } catch (InterruptedException e) {
+            throw new AssertionError(e);
+          } finally {
+            group.close();
+          }
+        });
+  }
+
+  @Test
+  void aCancelRacingTheTasksAccountsForEachOfThem() {
+    Lincheck.runConcurrentTest(
+        INVOCATIONS,
+        () -> {
+          TaskGroup group = group(1);
+          AtomicIntegerArray runs = new AtomicIntegerArray(2);
+          Task<?> first = group.submit(() -> runs.incrementAndGet(0));
+          Task<?> second = group.submit(() -> runs.incrementAndGet(1));
+          Thread canceller = new Thread(group::cancel);
+          canceller.start();
+          try {
+            canceller.join();
+            try {
+              group.join();
+              throw new AssertionError("join after cancel returned normally");
+            } catch (CancellationException expected) {
+              // what join reports after cancel()
+            }
+            Task<?>[] tasks = {first, second};
+            for (int i = 0; i < 2; i++) {
+              expect(tasks[i].isDone(), "task " + i + " not done after join");
+              expect(runs.get(i) <= 1, "task " + i + " ran " + runs.get(i) + " times");
+              expect(
+                  tasks[i].isCancelled() || runs.get(i) == 1,
+                  "task " + i + " neither ran nor was cancelled");
+            }
+            TaskGroupStats stats = group.stats();
+            expect(
+                stats.completed() + stats.failed() + stats.cancelled() == stats.submitted(),
+                "tasks unaccounted for: " + stats);
+            expect(stats.pending() == 0, "pending after join: " + stats);
+          } catch (InterruptedException e) {
+            throw new AssertionError(e);
+          } finally {
+            group.close();
+          }
+        });
+  }
+
+  private static void expect(boolean condition, String otherwise) {
+    if (!condition) {
+      throw new AssertionError(otherwise);
+    }
+  }
+}
