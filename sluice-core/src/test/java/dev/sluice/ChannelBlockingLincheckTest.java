@@ -132,19 +132,7 @@ class ChannelBlockingLincheckTest {
           Program program = new Program();
           Channel<Integer> channel = kind.create();
           List<Integer> got = Collections.synchronizedList(new ArrayList<>());
-          Body drain =
-              () -> {
-                while (true) {
-                  try {
-                    got.add(channel.receive());
-                  } catch (ChannelClosedException e) {
-                    if (e.getCause() != null) {
-                      throw new AssertionError("closed without a cause, ended with " + e);
-                    }
-                    return;
-                  }
-                }
-              };
+          Body drain = drainInto(channel, got, null);
           Outcome c1 = program.start(drain);
           Outcome c2 = program.start(drain);
           Outcome producer =
@@ -174,18 +162,7 @@ class ChannelBlockingLincheckTest {
           Throwable cause = new IllegalStateException("stop");
           Outcome sender = program.start(() -> channel.send(1));
           Outcome closer = program.start(() -> channel.close(cause));
-          Outcome consumer =
-              program.start(
-                  () -> {
-                    while (true) {
-                      try {
-                        got.add(channel.receive());
-                      } catch (ChannelClosedException e) {
-                        expect(e.getCause() == cause, "receive ended with " + e.getCause());
-                        return;
-                      }
-                    }
-                  });
+          Outcome consumer = program.start(drainInto(channel, got, cause));
           program.joinAll();
           expectNothingThrown(closer, consumer);
           boolean refused =
@@ -225,18 +202,7 @@ class ChannelBlockingLincheckTest {
                     }
                   });
           Outcome canceller = program.start(() -> handedBack.addAll(channel.cancel(cause)));
-          Outcome consumer =
-              program.start(
-                  () -> {
-                    while (true) {
-                      try {
-                        got.add(channel.receive());
-                      } catch (ChannelClosedException e) {
-                        expect(e.getCause() == cause, "receive ended with " + e.getCause());
-                        return;
-                      }
-                    }
-                  });
+          Outcome consumer = program.start(drainInto(channel, got, cause));
           program.joinAll();
           expectNothingThrown(producer, canceller, consumer);
           for (int item = 1; item <= 2; item++) {
@@ -319,6 +285,24 @@ class ChannelBlockingLincheckTest {
         throw new AssertionError(e);
       }
     }
+  }
+
+  /**
+   * Receives into {@code got} until the channel is closed and drained, and checks that it ended
+   * with {@code cause} (null: a plain close).
+   */
+  private static Body drainInto(
+      Channel<Integer> channel, List<Integer> got, @Nullable Throwable cause) {
+    return () -> {
+      while (true) {
+        try {
+          got.add(channel.receive());
+        } catch (ChannelClosedException e) {
+          expect(e.getCause() == cause, "receive ended with " + e.getCause());
+          return;
+        }
+      }
+    };
   }
 
   private static void expectNothingThrown(Outcome... outcomes) {

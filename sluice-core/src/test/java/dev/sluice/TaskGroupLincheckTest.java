@@ -35,97 +35,97 @@ class TaskGroupLincheckTest {
 
   private static final int INVOCATIONS = 300 * Math.max(1, Integer.getInteger("sluice.stress", 1));
 
-  /** A group whose runners are plain platform threads, which Lincheck schedules. */
-  private static TaskGroup group(int maxConcurrency) {
-    return TaskGroup.builder()
-        .maxConcurrency(maxConcurrency)
-        .threadFactory(runnable -> new Thread(runnable))
-        .build();
+  /** A program run against a fresh group; its checks throw {@link AssertionError}. */
+  @FunctionalInterface
+  private interface GroupProgram {
+    void run(TaskGroup group) throws InterruptedException;
   }
 
-  @Test
-  void aTaskWaitingForItsOwnFollowUpOnTheOnlySlotDoesNotDeadlock() {
+  /**
+   * Runs {@code program} under Lincheck, each time against a new group of {@code maxConcurrency}
+   * slots (and {@code maxPending} queued outside tasks, 0 for no limit) whose runners are plain
+   * platform threads, which Lincheck schedules; the group is closed after each run.
+   */
+  private static void check(int maxConcurrency, int maxPending, GroupProgram program) {
     Lincheck.runConcurrentTest(
         INVOCATIONS,
         () -> {
-          TaskGroup group = group(1);
+          TaskGroup.Builder builder =
+              TaskGroup.builder()
+                  .maxConcurrency(maxConcurrency)
+                  .threadFactory(runnable -> new Thread(runnable));
+          TaskGroup group = (maxPending > 0 ? builder.maxPending(maxPending) : builder).build();
           try {
-            Task<Integer> outer =
-                group.submit(
-                    () -> {
-                      Task<Integer> inner = group.submit(() -> 1);
-                      return inner.join() + 1;
-                    });
-            expect(outer.join() == 2, "outer returned another value");
+            program.run(group);
           } catch (InterruptedException e) {
             throw new AssertionError(e);
           } finally {
             group.close();
           }
+        });
+  }
+
+  @Test
+  void aTaskWaitingForItsOwnFollowUpOnTheOnlySlotDoesNotDeadlock() {
+    check(
+        1,
+        0,
+        group -> {
+          Task<Integer> outer =
+              group.submit(
+                  () -> {
+                    Task<Integer> inner = group.submit(() -> 1);
+                    return inner.join() + 1;
+                  });
+          int value = outer.join();
+          expect(value == 2, "outer returned " + value);
         });
   }
 
   @Test
   void aNestedWaitResumesWhenItsSlotWasTakenMeanwhile() {
-    Lincheck.runConcurrentTest(
-        INVOCATIONS,
-        () -> {
-          TaskGroup group = group(2);
-          try {
-            // Three tasks, two slots: while the outer task waits, the other two may run on its
-            // slot and the second one; the outer one must get a slot back when they finish.
-            Task<Integer> outer =
-                group.submit(
-                    () -> {
-                      Task<Integer> inner = group.submit(() -> 1);
-                      Task<Integer> other = group.submit(() -> 10);
-                      return inner.join() + other.join() + 100;
-                    });
-            int value = outer.join();
-            group.join();
-            expect(value == 111, "outer returned " + value);
-          } catch (InterruptedException e) {
-            throw new AssertionError(e);
-          } finally {
-            group.close();
-          }
+    check(
+        2,
+        0,
+        group -> {
+          // Three tasks, two slots: while the outer task waits, the other two may run on its slot
+          // and the second one; the outer one must get a slot back when they finish.
+          Task<Integer> outer =
+              group.submit(
+                  () -> {
+                    Task<Integer> inner = group.submit(() -> 1);
+                    Task<Integer> other = group.submit(() -> 10);
+                    return inner.join() + other.join() + 100;
+                  });
+          int value = outer.join();
+          group.join();
+          expect(value == 111, "outer returned " + value);
         });
   }
 
   @Test
   void joinReturnsOnlyAfterEveryFollowUpRan() {
-    Lincheck.runConcurrentTest(
-        INVOCATIONS,
-        () -> {
-          TaskGroup group = group(2);
+    check(
+        2,
+        0,
+        group -> {
           AtomicInteger ran = new AtomicInteger();
-          try {
-            group.submit(
-                () -> {
-                  group.submit(() -> ran.incrementAndGet()); // a follow-up nobody waits for
-                  ran.incrementAndGet();
-                });
-            group.join();
-            expect(ran.get() == 2, "join returned after " + ran.get() + " of 2 tasks");
-          } catch (InterruptedException e) {
-            throw new AssertionError(e);
-          } finally {
-            group.close();
-          }
+          group.submit(
+              () -> {
+                group.submit(() -> ran.incrementAndGet()); // a follow-up nobody waits for
+                ran.incrementAndGet();
+              });
+          group.join();
+          expect(ran.get() == 2, "join returned after " + ran.get() + " of 2 tasks");
         });
   }
 
   @Test
   void aSubmitterWaitingForBacklogRoomGoesOnAndEveryTaskRunsOnce() {
-    Lincheck.runConcurrentTest(
-        INVOCATIONS,
-        () -> {
-          TaskGroup group =
-              TaskGroup.builder()
-                  .maxConcurrency(1)
-                  .maxPending(1)
-                  .threadFactory(runnable -> new Thread(runnable))
-                  .build();
+    check(
+        1,
+        1,
+        group -> {
           AtomicIntegerArray runs = new AtomicIntegerArray(3);
           Thread submitter =
               new Thread(
@@ -135,58 +135,46 @@ class TaskGroupLincheckTest {
                       group.submit(() -> runs.incrementAndGet(task)); // waits while one is queued
                     }
                   });
-          try {
-            submitter.start();
-            submitter.join();
-            group.join();
-            for (int i = 0; i < 3; i++) {
-              expect(runs.get(i) == 1, "task " + i + " ran " + runs.get(i) + " times");
-            }
-          } catch (InterruptedException e) {
-            throw new AssertionError(e);
-          } finally {
-            group.close();
+          submitter.start();
+          submitter.join();
+          group.join();
+          for (int i = 0; i < 3; i++) {
+            expect(runs.get(i) == 1, "task " + i + " ran " + runs.get(i) + " times");
           }
         });
   }
 
   @Test
   void aCancelRacingTheTasksAccountsForEachOfThem() {
-    Lincheck.runConcurrentTest(
-        INVOCATIONS,
-        () -> {
-          TaskGroup group = group(1);
+    check(
+        1,
+        0,
+        group -> {
           AtomicIntegerArray runs = new AtomicIntegerArray(2);
           Task<?> first = group.submit(() -> runs.incrementAndGet(0));
           Task<?> second = group.submit(() -> runs.incrementAndGet(1));
           Thread canceller = new Thread(group::cancel);
           canceller.start();
+          canceller.join();
           try {
-            canceller.join();
-            try {
-              group.join();
-              throw new AssertionError("join after cancel returned normally");
-            } catch (CancellationException expected) {
-              // what join reports after cancel()
-            }
-            Task<?>[] tasks = {first, second};
-            for (int i = 0; i < 2; i++) {
-              expect(tasks[i].isDone(), "task " + i + " not done after join");
-              expect(runs.get(i) <= 1, "task " + i + " ran " + runs.get(i) + " times");
-              expect(
-                  tasks[i].isCancelled() || runs.get(i) == 1,
-                  "task " + i + " neither ran nor was cancelled");
-            }
-            TaskGroupStats stats = group.stats();
-            expect(
-                stats.completed() + stats.failed() + stats.cancelled() == stats.submitted(),
-                "tasks unaccounted for: " + stats);
-            expect(stats.pending() == 0, "pending after join: " + stats);
-          } catch (InterruptedException e) {
-            throw new AssertionError(e);
-          } finally {
-            group.close();
+            group.join();
+            throw new AssertionError("join after cancel returned normally");
+          } catch (CancellationException expected) {
+            // what join reports after cancel()
           }
+          Task<?>[] tasks = {first, second};
+          for (int i = 0; i < 2; i++) {
+            expect(tasks[i].isDone(), "task " + i + " not done after join");
+            expect(runs.get(i) <= 1, "task " + i + " ran " + runs.get(i) + " times");
+            expect(
+                tasks[i].isCancelled() || runs.get(i) == 1,
+                "task " + i + " neither ran nor was cancelled");
+          }
+          TaskGroupStats stats = group.stats();
+          expect(
+              stats.completed() + stats.failed() + stats.cancelled() == stats.submitted(),
+              "tasks unaccounted for: " + stats);
+          expect(stats.pending() == 0, "pending after join: " + stats);
         });
   }
 
