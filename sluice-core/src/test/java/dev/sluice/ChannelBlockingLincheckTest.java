@@ -79,11 +79,9 @@ class ChannelBlockingLincheckTest {
   @ParameterizedTest(name = "{0}")
   @EnumSource(Kind.class)
   void oneProducerOneConsumerHandOverEveryItemInOrder(Kind kind) {
-    Lincheck.runConcurrentTest(
-        INVOCATIONS,
-        () -> {
-          Program program = new Program();
-          Channel<Integer> channel = kind.create();
+    check(
+        kind,
+        (program, channel) -> {
           List<Integer> got = new ArrayList<>();
           Outcome producer =
               program.start(
@@ -106,11 +104,9 @@ class ChannelBlockingLincheckTest {
   @ParameterizedTest(name = "{0}")
   @EnumSource(Kind.class)
   void twoProducersTwoConsumersEachItemReceivedOnce(Kind kind) {
-    Lincheck.runConcurrentTest(
-        INVOCATIONS,
-        () -> {
-          Program program = new Program();
-          Channel<Integer> channel = kind.create();
+    check(
+        kind,
+        (program, channel) -> {
           Integer[] got = new Integer[2];
           Outcome p1 = program.start(() -> channel.send(1));
           Outcome p2 = program.start(() -> channel.send(2));
@@ -126,11 +122,9 @@ class ChannelBlockingLincheckTest {
   @ParameterizedTest(name = "{0}")
   @EnumSource(Kind.class)
   void closeAfterTheLastSendEndsEveryWaitingReceiverOnceTheItemIsTaken(Kind kind) {
-    Lincheck.runConcurrentTest(
-        INVOCATIONS,
-        () -> {
-          Program program = new Program();
-          Channel<Integer> channel = kind.create();
+    check(
+        kind,
+        (program, channel) -> {
           List<Integer> got = Collections.synchronizedList(new ArrayList<>());
           Body drain = drainInto(channel, got, null);
           Outcome c1 = program.start(drain);
@@ -150,11 +144,9 @@ class ChannelBlockingLincheckTest {
   @ParameterizedTest(name = "{0}")
   @EnumSource(Kind.class)
   void aSendThatRacesACloseIsDeliveredOrRefusedNeverBothOrNeither(Kind kind) {
-    Lincheck.runConcurrentTest(
-        INVOCATIONS,
-        () -> {
-          Program program = new Program();
-          Channel<Integer> channel = kind.create();
+    check(
+        kind,
+        (program, channel) -> {
           if (kind == Kind.CAPACITY_1) {
             channel.trySend(0); // full: the racing send has to wait for room
           }
@@ -179,11 +171,9 @@ class ChannelBlockingLincheckTest {
   @ParameterizedTest(name = "{0}")
   @EnumSource(Kind.class)
   void cancelHandsBackWhatNobodyReceivedAndRefusesLaterSends(Kind kind) {
-    Lincheck.runConcurrentTest(
-        INVOCATIONS,
-        () -> {
-          Program program = new Program();
-          Channel<Integer> channel = kind.create();
+    check(
+        kind,
+        (program, channel) -> {
           List<Integer> got = Collections.synchronizedList(new ArrayList<>());
           List<Integer> handedBack = new ArrayList<>();
           Throwable cause = new IllegalStateException("cancelled");
@@ -226,11 +216,9 @@ class ChannelBlockingLincheckTest {
       value = Kind.class,
       names = {"CAPACITY_1", "CAPACITY_2", "UNBOUNDED"}) // a rendezvous send would wait for good
   void anInterruptedReceiverTakesTheItemOrLeavesItInTheChannel(Kind kind) {
-    Lincheck.runConcurrentTest(
-        INVOCATIONS,
-        () -> {
-          Program program = new Program();
-          Channel<Integer> channel = kind.create();
+    check(
+        kind,
+        (program, channel) -> {
           Integer[] got = new Integer[1];
           Outcome consumer =
               program.start(
@@ -252,6 +240,26 @@ class ChannelBlockingLincheckTest {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  /** A program against a fresh channel; its checks throw {@link AssertionError}. */
+  @FunctionalInterface
+  private interface ChannelProgram {
+    void run(Program program, Channel<Integer> channel) throws Exception;
+  }
+
+  /** Runs {@code body} under Lincheck, each time with a new channel of {@code kind}. */
+  private static void check(Kind kind, ChannelProgram body) {
+    Lincheck.runConcurrentTest(
+        INVOCATIONS,
+        () -> {
+          Program program = new Program();
+          try {
+            body.run(program, kind.create());
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        });
+  }
 
   /** The threads of one run: started by the program, all joined before its checks. */
   private static final class Program {
