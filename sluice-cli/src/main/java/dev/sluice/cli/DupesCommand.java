@@ -45,14 +45,7 @@ final class DupesCommand implements Callable<Integer> {
                 + " path skipped (unreadable, vanished, changed during the scan, not a regular"
                 + " file, a link loop) and why.")
         .exitCodeListHeading("%nExit codes:%n")
-        .exitCodeList(
-            SluiceCli.exitCodes(
-                "success (whether or not duplicates were found)",
-                "some paths were skipped (each named on stderr)",
-                "usage error",
-                "unexpected failure (a bug: the stack trace is printed)",
-                "an output could not be written: the results to stdout (closed early, disk full)"
-                    + " or the --timeline file"));
+        .exitCodeList(SluiceCli.exitCodes("success (whether or not duplicates were found)"));
     spec.addPositional(
         PositionalParamSpec.builder()
             .paramLabel("PATH")

@@ -21,8 +21,8 @@ import picocli.CommandLine.ParameterException;
  * The {@code sluice} command: {@code sluice dupes} and {@code sluice examples}.
  *
  * <p>Exit codes: 0 success, 1 some paths were skipped (each named on stderr), 2 usage error, 3 an
- * unexpected failure (a bug: the stack trace is printed), 4 the results could not be written to
- * stdout.
+ * unexpected failure (a bug: the stack trace is printed), 4 an output could not be written (the
+ * results to stdout, or the {@code --timeline} file). Every command lists them: {@link #exitCodes}.
  *
  * <p>The commands are described with picocli's programmatic API rather than its annotations:
  * reading annotations spins a proxy class per annotation type and binds each field through
@@ -50,14 +50,7 @@ public final class SluiceCli implements Callable<Integer> {
         .synopsisSubcommandLabel("COMMAND")
         .commandListHeading("%nCommands:%n")
         .exitCodeListHeading("%nExit codes:%n")
-        .exitCodeList(
-            exitCodes(
-                "success",
-                "some paths were skipped (each named on stderr)",
-                "usage error",
-                "unexpected failure (a bug: the stack trace is printed)",
-                "an output could not be written: the results to stdout (closed early, disk full)"
-                    + " or the --timeline file"));
+        .exitCodeList(exitCodes("success"));
     addStandardHelpOptions(spec);
     spec.addSubcommand("dupes", new DupesCommand(out, err).spec());
     spec.addSubcommand("examples", new ExamplesCommand(out, err).spec());
@@ -151,12 +144,20 @@ public final class SluiceCli implements Callable<Integer> {
             .build());
   }
 
-  /** The exit code list of a usage message: codes 0, 1, 2... with these meanings. */
-  static Map<String, String> exitCodes(String... meanings) {
+  /**
+   * The exit code list of a command's usage message: the codes every command shares, with its own
+   * wording for success.
+   */
+  static Map<String, String> exitCodes(String success) {
     Map<String, String> codes = new LinkedHashMap<>();
-    for (int i = 0; i < meanings.length; i++) {
-      codes.put(String.valueOf(i), meanings[i]);
-    }
+    codes.put("0", success);
+    codes.put(String.valueOf(SKIPPED), "some paths were skipped (each named on stderr)");
+    codes.put("2", "usage error");
+    codes.put(String.valueOf(FAILURE), "unexpected failure (a bug: the stack trace is printed)");
+    codes.put(
+        String.valueOf(OUTPUT_FAILED),
+        "an output could not be written: the results to stdout (closed early, disk full) or the"
+            + " --timeline file");
     return codes;
   }
 

@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,13 +65,40 @@ final class CliRun {
 
   static Result run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
+    return runTo(out, args);
+  }
+
+  /**
+   * Runs the CLI with a stdout whose every write fails, as on a full disk; the result's stdout is
+   * empty.
+   */
+  static Result runToAFullDisk(String... args) {
+    return runTo(
+        new OutputStream() {
+          @Override
+          public void write(int b) throws IOException {
+            throw new IOException("No space left on device");
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            throw new IOException("No space left on device");
+          }
+        },
+        args);
+  }
+
+  /** Runs the CLI writing stdout to {@code stdout}; its bytes are kept if it is a byte array. */
+  private static Result runTo(OutputStream stdout, String... args) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int exit;
-    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+    try (PrintStream o = new PrintStream(stdout, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
       exit = SluiceCli.run(args, o, e);
     }
-    return new Result(exit, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+    byte[] written =
+        stdout instanceof ByteArrayOutputStream bytes ? bytes.toByteArray() : new byte[0];
+    return new Result(exit, written, err.toString(StandardCharsets.UTF_8));
   }
 
   /** {@code sluice dupes --no-progress ARGS}. */

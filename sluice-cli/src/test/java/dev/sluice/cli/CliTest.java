@@ -2,15 +2,12 @@ package dev.sluice.cli;
 
 import static dev.sluice.cli.CliRun.bytes;
 import static dev.sluice.cli.CliRun.run;
+import static dev.sluice.cli.CliRun.runToAFullDisk;
 import static dev.sluice.cli.CliRun.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dynatrace.hash4j.hashing.Hashing;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
@@ -215,29 +212,6 @@ class CliTest {
     assertThat(result.exit()).isEqualTo(4);
     assertThat(result.stderr()).contains("sluice: cannot write the examples' output to stdout");
     assertThat(run("examples", "closable-queue").exit()).isZero();
-  }
-
-  /** Runs the CLI with a stdout whose every write fails, as on a full disk. */
-  private static CliRun.Result runToAFullDisk(String... args) {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    OutputStream full =
-        new OutputStream() {
-          @Override
-          public void write(int b) throws IOException {
-            throw new IOException("No space left on device");
-          }
-
-          @Override
-          public void write(byte[] b, int off, int len) throws IOException {
-            throw new IOException("No space left on device");
-          }
-        };
-    int exit;
-    try (PrintStream out = new PrintStream(full, true, StandardCharsets.UTF_8);
-        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      exit = SluiceCli.run(args, out, e);
-    }
-    return new CliRun.Result(exit, new byte[0], err.toString(StandardCharsets.UTF_8));
   }
 
   @Test
