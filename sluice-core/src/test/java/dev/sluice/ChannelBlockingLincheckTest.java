@@ -1,7 +1,9 @@
 package dev.sluice;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -114,7 +116,8 @@ class ChannelBlockingLincheckTest {
           Outcome c2 = program.start(() -> got[1] = channel.receive());
           program.joinAll();
           expectNothingThrown(p1, p2, c1, c2);
-          List<Integer> received = sorted(got[0], got[1]);
+          List<Integer> received = Arrays.asList(got);
+          received.sort(Comparator.nullsFirst(Comparator.naturalOrder()));
           expect(received.equals(List.of(1, 2)), "received " + received);
         });
   }
@@ -325,13 +328,5 @@ class ChannelBlockingLincheckTest {
     if (!condition) {
       throw new AssertionError(otherwise);
     }
-  }
-
-  private static List<Integer> sorted(@Nullable Integer a, @Nullable Integer b) {
-    List<Integer> list = new ArrayList<>();
-    list.add(a);
-    list.add(b);
-    list.sort((x, y) -> x == null ? -1 : y == null ? 1 : Integer.compare(x, y));
-    return list;
   }
 }

@@ -1,5 +1,7 @@
 package dev.sluice;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -7,6 +9,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.jetbrains.lincheck.Lincheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Model-checks small {@link TaskGroup} programs with Lincheck's general-purpose mode ({@link
@@ -21,11 +25,12 @@ import org.junit.jupiter.api.Timeout;
  * <p>What this finds, and what it does not (checked by breaking the group on purpose): a signal
  * that is never sent hangs its program within the first interleavings (the join's wake-up: the
  * follow-up program; the backlog's room signal: the submitter program). A race confined to a window
- * of two steps was not reached: the resumer's re-check in {@code releaseSlot} removed, the slot
- * program passed 3,000 interleavings; the runner reading the join-waiter count before its decrement
- * instead of after, the follow-up program passed 300. The runners' own steps (stealing, spinning,
- * statistics) give Lincheck far more places to switch than such a window; those races are the
- * stress and property tests' job ({@link TaskGroupStressTest}, {@link TaskGroupPropertyTest}).
+ * of two steps was not reached: the resumer's re-check in {@code releaseSlot} removed, the two-slot
+ * follow-up program passed 300 interleavings (and 3,000 in a longer run of the same shape); the
+ * runner reading the join-waiter count before its decrement instead of after, the follow-up program
+ * passed 300. The runners' own steps (stealing, spinning, statistics) give Lincheck far more places
+ * to switch than such a window; those races are the stress and property tests' job ({@link
+ * TaskGroupStressTest}, {@link TaskGroupPropertyTest}).
  *
  * <p>Checks are plain {@code if}/{@code throw} (AssertJ's objects refuse Lincheck's {@code equals}
  * calls). Size: {@code 300 * sluice.stress} interleavings per program, about 9 s each.
@@ -65,41 +70,34 @@ class TaskGroupLincheckTest {
         });
   }
 
-  @Test
-  void aTaskWaitingForItsOwnFollowUpOnTheOnlySlotDoesNotDeadlock() {
+  @ParameterizedTest(name = "{0} slot(s), {1} follow-up(s)")
+  @CsvSource({"1, 1", "2, 2"})
+  void aTaskWaitingForItsFollowUpsGetsASlotBackWhenTheyEnd(int slots, int followUps) {
     check(
-        1,
+        slots,
         0,
         group -> {
+          // One slot: the follow-up can only run on the waiter's own slot (a deadlock if the wait
+          // kept it). Two slots, two follow-ups: they may take both slots while the waiter waits,
+          // and it must get one back when they finish.
           Task<Integer> outer =
               group.submit(
                   () -> {
-                    Task<Integer> inner = group.submit(() -> 1);
-                    return inner.join() + 1;
-                  });
-          int value = outer.join();
-          expect(value == 2, "outer returned " + value);
-        });
-  }
-
-  @Test
-  void aNestedWaitResumesWhenItsSlotWasTakenMeanwhile() {
-    check(
-        2,
-        0,
-        group -> {
-          // Three tasks, two slots: while the outer task waits, the other two may run on its slot
-          // and the second one; the outer one must get a slot back when they finish.
-          Task<Integer> outer =
-              group.submit(
-                  () -> {
-                    Task<Integer> inner = group.submit(() -> 1);
-                    Task<Integer> other = group.submit(() -> 10);
-                    return inner.join() + other.join() + 100;
+                    List<Task<Integer>> inner = new ArrayList<>();
+                    for (int i = 0; i < followUps; i++) {
+                      int bit = 1 << i;
+                      inner.add(group.submit(() -> bit));
+                    }
+                    int sum = 0;
+                    for (Task<Integer> task : inner) {
+                      sum += task.join();
+                    }
+                    return sum;
                   });
           int value = outer.join();
           group.join();
-          expect(value == 111, "outer returned " + value);
+          int expected = (1 << followUps) - 1;
+          expect(value == expected, "outer returned " + value + ", not " + expected);
         });
   }
 
