@@ -5,12 +5,11 @@ import com.dynatrace.hash4j.hashing.Hashing;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.LinkOption;
-import java.nio.file.OpenOption;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Set;
 
 /**
  * Reads and hashes file contents for the {@code partial}, {@code full} and {@code verify} stages.
@@ -30,8 +29,9 @@ import java.util.Set;
  * returns it means the file grew) and by the total read (less means it shrank), which costs no
  * extra system call; a changed file fails with {@link Problems.ChangedException}.
  *
- * <p>Files are opened with {@code O_NOFOLLOW} unless they were reached through a link that was
- * meant to be followed, so a file replaced by a link during the scan is not followed.
+ * <p>Reads are positional ({@code pread}), the full stage's too, so a file replaced by a FIFO after
+ * the walk fails at its first read ({@code ESPIPE}) instead of waiting for a writer; files are
+ * opened through an {@link Opener}, which keeps the open itself from waiting.
  */
 final class ContentHasher {
 
@@ -66,19 +66,12 @@ final class ContentHasher {
   private static final ThreadLocal<Buffers> FULL_BUFFERS =
       ThreadLocal.withInitial(() -> Buffers.of(FULL_BUFFER));
 
-  // Sets, not arrays: FileChannel.open(Path, OpenOption...) copies an array into a new HashSet.
-  private static final Set<OpenOption> NO_FOLLOW =
-      Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-  private static final Set<OpenOption> FOLLOW = Set.of(StandardOpenOption.READ);
-
   private final HashKind kind;
+  private final Opener opener;
 
-  ContentHasher(HashKind kind) {
+  ContentHasher(HashKind kind, Opener opener) {
     this.kind = kind;
-  }
-
-  static FileChannel open(FileEntry file) throws IOException {
-    return FileChannel.open(file.path(), file.viaLink() ? FOLLOW : NO_FOLLOW);
+    this.opener = opener;
   }
 
   /**
@@ -89,10 +82,10 @@ final class ContentHasher {
     Buffers buffers = PARTIAL_BUFFERS.get();
     ByteBuffer buffer = buffers.direct().clear();
     long size = file.size();
-    try (FileChannel channel = open(file)) {
+    try (FileChannel channel = opener.open(file)) {
       if (size <= SMALL) {
         buffer.limit((int) size + 1);
-        int read = readFrom(channel, buffer, 0);
+        int read = readFrom(file, channel, buffer, 0);
         if (read != size) {
           throw new Problems.ChangedException(size, read > size);
         }
@@ -101,9 +94,9 @@ final class ContentHasher {
         return new Hashed(file, whole, kind == HashKind.XXH3 ? whole : sha256(bytes, read));
       }
       buffer.limit(PARTIAL);
-      int head = readFrom(channel, buffer, 0);
+      int head = readFrom(file, channel, buffer, 0);
       buffer.limit(2 * PARTIAL + 1);
-      int tail = readFrom(channel, buffer, size - PARTIAL);
+      int tail = readFrom(file, channel, buffer, size - PARTIAL);
       if (head != PARTIAL || tail != PARTIAL) {
         throw new Problems.ChangedException(size, tail > PARTIAL);
       }
@@ -122,13 +115,10 @@ final class ContentHasher {
     HashStream128 xxh3 = kind == HashKind.XXH3 ? buffers.xxh3().reset() : null;
     MessageDigest sha256 = kind == HashKind.SHA256 ? newSha256() : null;
     long total = 0;
-    try (FileChannel channel = open(file)) {
-      while (true) {
-        buffer.clear();
-        int read = channel.read(buffer);
-        if (read < 0) {
-          break;
-        }
+    try (FileChannel channel = opener.open(file)) {
+      int read;
+      do {
+        read = readFrom(file, channel, buffer.clear(), total);
         total += read;
         if (total > file.size()) {
           throw new Problems.ChangedException(file.size(), true);
@@ -139,7 +129,7 @@ final class ContentHasher {
         } else {
           sha256.update(bytes, 0, read);
         }
-      }
+      } while (read == FULL_BUFFER);
     }
     if (total != file.size()) {
       throw new Problems.ChangedException(file.size(), false);
@@ -149,23 +139,55 @@ final class ContentHasher {
   }
 
   /**
-   * Reads from {@code position} until the buffer is full or the file ends (a short read: see the
-   * class comment); returns the count.
+   * Reads {@code file} from {@code position} until the buffer is full or the file ends (a short
+   * read: see the class comment); returns the count.
+   *
+   * @throws Problems.ReplacedException if the read failed because {@code file} is no longer a
+   *     regular file (a FIFO put in its place: {@code pread} fails with {@code ESPIPE})
    */
-  static int readFrom(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+  static int readFrom(FileEntry file, FileChannel channel, ByteBuffer buffer, long position)
+      throws IOException {
     int total = 0;
-    while (buffer.hasRemaining()) {
-      int asked = buffer.remaining();
-      int read = channel.read(buffer, position + total);
-      if (read < 0) {
-        break;
+    try {
+      while (buffer.hasRemaining()) {
+        int asked = buffer.remaining();
+        int read = channel.read(buffer, position + total);
+        if (read < 0) {
+          break;
+        }
+        total += read;
+        if (read < asked) {
+          break;
+        }
       }
-      total += read;
-      if (read < asked) {
-        break;
-      }
+    } catch (IOException e) {
+      throw replacedOr(file, e);
     }
     return total;
+  }
+
+  /**
+   * {@code failure}, or a {@link Problems.ReplacedException} if {@code file} is no longer a regular
+   * file: a read's failure names no file, so the file's type now tells why it failed.
+   */
+  private static IOException replacedOr(FileEntry file, IOException failure) {
+    if (failure instanceof FileSystemException) {
+      return failure;
+    }
+    try {
+      BasicFileAttributes now =
+          Files.readAttributes(file.path(), BasicFileAttributes.class, Opener.linkOptions(file));
+      if (now.isOther()) {
+        Problems.ReplacedException replaced =
+            new Problems.ReplacedException(
+                file.path(), Walker.kind(file.path(), Opener.linkOptions(file)));
+        replaced.initCause(failure);
+        return replaced;
+      }
+    } catch (IOException e) {
+      failure.addSuppressed(e);
+    }
+    return failure;
   }
 
   /**

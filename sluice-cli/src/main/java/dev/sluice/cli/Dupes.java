@@ -44,8 +44,9 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * With {@code --verify} a second pipeline compares the bytes of each group. Stage failures (a file
- * that cannot be read, vanished, changed size) go to a dead-letter policy that records them in
- * {@link Problems}; the scan goes on.
+ * that cannot be read, vanished, changed size, was replaced by a FIFO) go to a dead-letter policy
+ * that records them in {@link Problems}; the scan goes on. Both pipelines open files through one
+ * {@link Opener}, whose watcher ends an open that a FIFO put in a file's place keeps waiting.
  */
 final class Dupes {
 
@@ -113,49 +114,51 @@ final class Dupes {
     Walker walker = new Walker(options, problems, counts);
     List<Walker.Item> roots = roots(options, walker, problems);
 
-    ContentHasher hasher = new ContentHasher(options.hash());
-    Indexes.BySize bySize = new Indexes.BySize();
-    Indexes.ByPartial byPartial = new Indexes.ByPartial();
-    Indexes.ByContent byContent = new Indexes.ByContent();
-    ErrorPolicy report = ErrorPolicy.deadLetter(problems::failed);
-    int io = options.ioThreads();
-    int cpu = options.cpuThreads();
-    RunnablePipeline<Void> pipeline =
-        Pipeline.from(roots)
-            .expand("walk", Stage.workers(io).onError(report), walker::expand)
-            .flatMap("by-size", Stage.workers(1).capacity(1024), bySize::accept)
-            .map("partial", Stage.workers(io).capacity(256).onError(report), hasher::partial)
-            .flatMap("by-partial", Stage.workers(1).capacity(256), byPartial::accept)
-            .map(
-                "full",
-                Stage.workers(cpu).platformThreads().capacity(64).onError(report),
-                hasher::full)
-            .forEach("collect", Stage.workers(1).capacity(256), byContent::accept);
-    for (Listener listener : listeners) {
-      pipeline = pipeline.progress(listener.period(), listener.listener());
-    }
-    PipelineStats stats = pipeline.run().stats();
+    try (Opener opener = Opener.start()) { // files are opened in both pipelines
+      ContentHasher hasher = new ContentHasher(options.hash(), opener);
+      Indexes.BySize bySize = new Indexes.BySize();
+      Indexes.ByPartial byPartial = new Indexes.ByPartial();
+      Indexes.ByContent byContent = new Indexes.ByContent();
+      ErrorPolicy report = ErrorPolicy.deadLetter(problems::failed);
+      int io = options.ioThreads();
+      int cpu = options.cpuThreads();
+      RunnablePipeline<Void> pipeline =
+          Pipeline.from(roots)
+              .expand("walk", Stage.workers(io).onError(report), walker::expand)
+              .flatMap("by-size", Stage.workers(1).capacity(1024), bySize::accept)
+              .map("partial", Stage.workers(io).capacity(256).onError(report), hasher::partial)
+              .flatMap("by-partial", Stage.workers(1).capacity(256), byPartial::accept)
+              .map(
+                  "full",
+                  Stage.workers(cpu).platformThreads().capacity(64).onError(report),
+                  hasher::full)
+              .forEach("collect", Stage.workers(1).capacity(256), byContent::accept);
+      for (Listener listener : listeners) {
+        pipeline = pipeline.progress(listener.period(), listener.listener());
+      }
+      PipelineStats stats = pipeline.run().stats();
 
-    List<Group> groups = byContent.groups();
-    if (options.verify() && !groups.isEmpty()) {
-      Verifier verifier = new Verifier(problems);
-      RunnablePipeline<List<Group>> verify =
-          Pipeline.from(groups)
-              .<Group>flatMap(
-                  "verify",
-                  Stage.workers(io).onError(report),
-                  (group, out) -> {
-                    for (Group same : verifier.verify(group)) {
-                      out.emit(same);
-                    }
-                  })
-              .toList();
-      List<Group> verified = verify.run().value();
-      groups = verified == null ? List.of() : verified;
+      List<Group> groups = byContent.groups();
+      if (options.verify() && !groups.isEmpty()) {
+        Verifier verifier = new Verifier(problems, opener);
+        RunnablePipeline<List<Group>> verify =
+            Pipeline.from(groups)
+                .<Group>flatMap(
+                    "verify",
+                    Stage.workers(io).onError(report),
+                    (group, out) -> {
+                      for (Group same : verifier.verify(group)) {
+                        out.emit(same);
+                      }
+                    })
+                .toList();
+        List<Group> verified = verify.run().value();
+        groups = verified == null ? List.of() : verified;
+      }
+      List<Found> found = assemble(groups, bySize.links(), options.hardlinks());
+      return new Report(
+          found, problems, counts, Duration.ofNanos(System.nanoTime() - started), stats);
     }
-    List<Found> found = assemble(groups, bySize.links(), options.hardlinks());
-    return new Report(
-        found, problems, counts, Duration.ofNanos(System.nanoTime() - started), stats);
   }
 
   /** The roots to walk: checked, resolved, and each directory or file once. */

@@ -43,6 +43,18 @@ final class Problems {
     }
   }
 
+  /**
+   * A file that was no longer a regular file when it was read: a FIFO put in its place after the
+   * walk listed it, say. Not read, not reported.
+   */
+  static final class ReplacedException extends FileSystemException {
+    private static final long serialVersionUID = 1L;
+
+    ReplacedException(Path path, String kind) {
+      super(path.toString(), null, "replaced by a " + kind + " during the scan: not read");
+    }
+  }
+
   private final ConcurrentHashMap<String, Problem> byPath = new ConcurrentHashMap<>();
 
   /** Records that {@code path} was skipped because of {@code reason}, unless it already was. */
@@ -68,6 +80,10 @@ final class Problems {
         item instanceof FileEntry f ? f : item instanceof Hashed h ? h.file() : null;
     if (file != null && !file.viaLink() && isLoop(failed.cause())) {
       add(path, "replaced by a symbolic link during the scan: not followed");
+      return;
+    }
+    if (failed.cause() instanceof ReplacedException replaced) {
+      add(path, replaced.getReason());
       return;
     }
     String what = item instanceof Walker.Dir ? "cannot list directory: " : "cannot read: ";

@@ -24,9 +24,11 @@ final class Verifier {
               });
 
   private final Problems problems;
+  private final Opener opener;
 
-  Verifier(Problems problems) {
+  Verifier(Problems problems, Opener opener) {
     this.problems = problems;
+    this.opener = opener;
   }
 
   /** The groups of files of {@code group} that are equal byte for byte, of two files or more. */
@@ -75,16 +77,16 @@ final class Verifier {
   }
 
   /** Whether the two files have the same bytes (and each still the size it was listed with). */
-  static boolean same(FileEntry a, FileEntry b) throws IOException {
+  boolean same(FileEntry a, FileEntry b) throws IOException {
     ByteBuffer[] buffers = BUFFERS.get();
-    try (FileChannel ca = ContentHasher.open(a);
-        FileChannel cb = ContentHasher.open(b)) {
+    try (FileChannel ca = opener.open(a);
+        FileChannel cb = opener.open(b)) {
       long position = 0;
       while (true) {
         buffers[0].clear();
         buffers[1].clear();
-        int ra = ContentHasher.readFrom(ca, buffers[0], position);
-        int rb = ContentHasher.readFrom(cb, buffers[1], position);
+        int ra = ContentHasher.readFrom(a, ca, buffers[0], position);
+        int rb = ContentHasher.readFrom(b, cb, buffers[1], position);
         if (ra != rb) {
           return false;
         }

@@ -232,8 +232,13 @@ final class Walker {
 
   /** "fifo", "socket", "character device", "block device" or "special file". */
   static String kind(Path path) {
+    return kind(path, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /** {@link #kind(Path)}, following links or not as {@code options} say. */
+  static String kind(Path path, LinkOption... options) {
     try {
-      int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+      int mode = (Integer) Files.getAttribute(path, "unix:mode", options);
       return switch (mode & 0170000) {
         case 0010000 -> "fifo";
         case 0140000 -> "socket";

@@ -221,11 +221,14 @@ class CliTest {
       Path file = write(root.resolve("f" + size), content);
       FileEntry entry = new FileEntry(file, size, "key", false);
 
-      Hashed xxh3 =
-          new ContentHasher(HashKind.XXH3).full(new ContentHasher(HashKind.XXH3).partial(entry));
-      Hashed sha256 =
-          new ContentHasher(HashKind.SHA256)
-              .full(new ContentHasher(HashKind.SHA256).partial(entry));
+      Hashed xxh3;
+      Hashed sha256;
+      try (Opener opener = Opener.start()) {
+        ContentHasher xxh3Hasher = new ContentHasher(HashKind.XXH3, opener);
+        ContentHasher sha256Hasher = new ContentHasher(HashKind.SHA256, opener);
+        xxh3 = xxh3Hasher.full(xxh3Hasher.partial(entry));
+        sha256 = sha256Hasher.full(sha256Hasher.partial(entry));
+      }
 
       assertThat(xxh3.full().hex())
           .isEqualTo(

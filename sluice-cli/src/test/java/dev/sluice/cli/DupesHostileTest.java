@@ -10,14 +10,24 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +41,26 @@ import org.junit.jupiter.api.io.TempDir;
 class DupesHostileTest {
 
   @TempDir Path root;
+
+  /**
+   * For the tests that read files without the CLI; started by {@link #opener()}, so that a CLI run
+   * finds no watcher but its own. Looks every 20 ms: a FIFO's open waits 20-40 ms.
+   */
+  private @Nullable Opener opener;
+
+  private Opener opener() {
+    if (opener == null) {
+      opener = Opener.start(Duration.ofMillis(20));
+    }
+    return opener;
+  }
+
+  @AfterEach
+  void stopTheWatcher() {
+    if (opener != null) {
+      opener.close();
+    }
+  }
 
   private List<String> paths(String... names) {
     return Arrays.stream(names).map(name -> root.resolve(name).toString()).toList();
@@ -171,7 +201,7 @@ class DupesHostileTest {
     Path file = write(root.resolve("grown"), bytes(5000, 1));
     Path big = write(root.resolve("big"), bytes(50_000, 1));
     Object key = Files.readAttributes(file, "unix:ino").get("ino");
-    ContentHasher hasher = new ContentHasher(HashKind.XXH3);
+    ContentHasher hasher = new ContentHasher(HashKind.XXH3, opener());
 
     assertThat(failure(() -> hasher.partial(new FileEntry(file, 4000, key, false))))
         .isEqualTo("changed size during the scan (listed with 4000 bytes, now larger)");
@@ -193,7 +223,7 @@ class DupesHostileTest {
     Path file = write(root.resolve("gone"), bytes(5000, 1));
     Object key = Files.readAttributes(file, "unix:ino").get("ino");
     Files.delete(file);
-    ContentHasher hasher = new ContentHasher(HashKind.XXH3);
+    ContentHasher hasher = new ContentHasher(HashKind.XXH3, opener());
 
     assertThat(failure(() -> hasher.partial(new FileEntry(file, 5000, key, false))))
         .isEqualTo("vanished during the scan");
@@ -204,7 +234,7 @@ class DupesHostileTest {
     Path target = write(root.resolve("target"), bytes(5000, 1));
     Path file = Files.createSymbolicLink(root.resolve("file"), target);
     Problems problems = new Problems();
-    ContentHasher hasher = new ContentHasher(HashKind.XXH3);
+    ContentHasher hasher = new ContentHasher(HashKind.XXH3, opener());
     FileEntry entry = new FileEntry(file, 5000, "key", false);
     try {
       hasher.partial(entry);
@@ -215,6 +245,99 @@ class DupesHostileTest {
     assertThat(problems.sorted())
         .extracting(Problems.Problem::reason)
         .containsExactly("replaced by a symbolic link during the scan: not followed");
+  }
+
+  @Test
+  void aFileReplacedByAFifoIsReportedWithoutWaitingForAWriter() throws Exception {
+    sh(root, "mkfifo small large");
+    Path small = root.resolve("small");
+    Path large = root.resolve("large");
+    Path other = write(root.resolve("other"), bytes(50_000, 1));
+    FileEntry smallEntry = new FileEntry(small, 5000, "k1", false); // as listed before the swap
+    FileEntry largeEntry = new FileEntry(large, 50_000, "k2", false);
+    FileEntry otherEntry = new FileEntry(other, 50_000, "k3", false);
+    ContentHasher hasher = new ContentHasher(HashKind.XXH3, opener());
+    Hashed partial = hasher.partial(otherEntry);
+    Verifier verifier = new Verifier(new Problems(), opener());
+    String replaced = "replaced by a fifo during the scan: not read";
+
+    // No writer: each open waits until the watcher ends it; the first read then fails.
+    assertThat(failureWithin(small, () -> hasher.partial(smallEntry))).isEqualTo(replaced);
+    assertThat(failureWithin(large, () -> hasher.partial(largeEntry))).isEqualTo(replaced);
+    assertThat(
+            failureWithin(
+                large, () -> hasher.full(new Hashed(largeEntry, partial.partial(), null))))
+        .isEqualTo(replaced);
+    assertThat(failureWithin(large, () -> verifier.same(otherEntry, largeEntry)))
+        .isEqualTo(replaced);
+    // A writer that holds the FIFO open and writes nothing: the open returns at once, and a read
+    // that is not positional would wait for data forever.
+    FileChannel writer = FileChannel.open(large, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    try {
+      assertThat(failureWithin(large, () -> hasher.partial(largeEntry))).isEqualTo(replaced);
+      assertThat(
+              failureWithin(
+                  large, () -> hasher.full(new Hashed(largeEntry, partial.partial(), null))))
+          .isEqualTo(replaced);
+      assertThat(failureWithin(large, () -> verifier.same(largeEntry, otherEntry)))
+          .isEqualTo(replaced);
+    } finally {
+      writer.close();
+    }
+    Problems problems = new Problems();
+    try {
+      hasher.partial(largeEntry);
+    } catch (IOException e) {
+      problems.failed(new dev.sluice.FailedItem(largeEntry, "partial", e, 1));
+    }
+    assertThat(problems.sorted()).extracting(Problems.Problem::reason).containsExactly(replaced);
+  }
+
+  @Test
+  void theOpenWatcherEndsWithItsOpener() {
+    Opener one = opener();
+    Opener another = Opener.start();
+    assertThat(watchers()).hasSize(2);
+    another.close();
+    one.close();
+
+    assertThat(watchers()).isEmpty();
+  }
+
+  private static List<Thread> watchers() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("sluice-open-watch") && t.isAlive())
+        .toList();
+  }
+
+  /**
+   * The reason {@code action} failed with, which it must do within 10 s. If it waits longer, the
+   * FIFO is opened for writing here, which ends the wait, and the test fails.
+   */
+  private static String failureWithin(Path fifo, Failing action) throws Exception {
+    ExecutorService executor = Executors.newSingleThreadExecutor();
+    try {
+      CompletableFuture<String> reason =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return failure(action);
+                } catch (AssertionError e) {
+                  return e.getMessage();
+                }
+              },
+              executor);
+      try {
+        return reason.get(10, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE).close();
+        throw new AssertionError("still waiting after 10 s", e);
+      } catch (ExecutionException e) {
+        throw new AssertionError(e.getCause());
+      }
+    } finally {
+      executor.shutdownNow();
+    }
   }
 
   interface Failing {

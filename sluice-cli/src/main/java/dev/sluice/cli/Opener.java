@@ -1,0 +1,164 @@
+package dev.sluice.cli;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Opens files for the stages that read them, and keeps a file that became a FIFO after the walk
+ * listed it from hanging the scan.
+ *
+ * <p>The walk opens nothing it did not list as a regular file, but between the listing and the read
+ * anyone who may write to the directory can put a FIFO in the file's place. Opening a FIFO for
+ * reading waits for a writer, inside the kernel, where neither an interrupt nor a timeout reaches
+ * it (and Java has no {@code O_NONBLOCK} for files). So a watcher thread looks at the opens in
+ * progress once per period. An open it finds still running for the same file a period later, of a
+ * path that is now a FIFO, it ends by opening that FIFO for reading and writing itself (on Linux
+ * such an open never waits) and closing it at once: the waiting open returns, and the first read
+ * fails at once ({@code pread} on a FIFO: {@code ESPIPE}), which {@link ContentHasher#readFrom}
+ * reports as the file having been replaced. A slow open of anything else, a regular file on a slow
+ * disk say, is left alone.
+ *
+ * <p>What this cannot end: a FIFO that sluice may read but not write (put there by another user
+ * with mode 644, say; root may write any), and a FIFO that is itself replaced while the open waits
+ * (no path leads to it any more). Then the open waits until a writer comes or the user stops the
+ * scan. Ending those would take a signal to the waiting thread (the JDK's {@code open} then tries
+ * again, by path), which Java has no public way to send.
+ *
+ * <p>Cost per open: a thread-local lookup and two volatile writes. The watcher is one platform
+ * thread that wakes once per period; {@link #close} stops it.
+ */
+final class Opener implements AutoCloseable {
+
+  /** How often the watcher looks: a FIFO's open waits one to two periods. */
+  static final Duration PERIOD = Duration.ofMillis(250);
+
+  private static final int TYPE_MASK = 0170000;
+  private static final int FIFO = 0010000;
+
+  // Sets, not arrays: FileChannel.open(Path, OpenOption...) copies an array into a new HashSet.
+  private static final Set<OpenOption> NO_FOLLOW =
+      Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+  private static final Set<OpenOption> FOLLOW = Set.of(StandardOpenOption.READ);
+  private static final LinkOption[] NO_FOLLOW_LINK = {LinkOption.NOFOLLOW_LINKS};
+  private static final LinkOption[] FOLLOW_LINK = {};
+
+  /** One thread's open in progress: written by that thread, read by the watcher. */
+  private static final class Slot {
+    volatile @Nullable FileEntry opening;
+
+    /** What the watcher saw last time; the watcher's own. */
+    @Nullable FileEntry seen;
+  }
+
+  private final Queue<Slot> slots = new ConcurrentLinkedQueue<>();
+  private final ThreadLocal<Slot> slot = ThreadLocal.withInitial(this::newSlot);
+  private final long periodNanos;
+  private final Thread watcher;
+  private volatile boolean closed;
+
+  private Opener(Duration period) {
+    this.periodNanos = period.toNanos();
+    this.watcher = Thread.ofPlatform().daemon().name("sluice-open-watch").unstarted(this::watch);
+  }
+
+  /** Starts an opener whose watcher looks every {@link #PERIOD}. */
+  static Opener start() {
+    return start(PERIOD);
+  }
+
+  /** Starts an opener whose watcher looks every {@code period}. */
+  static Opener start(Duration period) {
+    Opener opener = new Opener(period);
+    opener.watcher.start();
+    return opener;
+  }
+
+  /**
+   * Opens {@code file} for reading: with {@code O_NOFOLLOW} unless it was reached through a link
+   * meant to be followed, so a file replaced by a link during the scan is not followed.
+   */
+  FileChannel open(FileEntry file) throws IOException {
+    Slot mine = slot.get();
+    mine.opening = file;
+    try {
+      return FileChannel.open(file.path(), file.viaLink() ? FOLLOW : NO_FOLLOW);
+    } finally {
+      mine.opening = null;
+    }
+  }
+
+  /** The link options {@link #open} uses for {@code file}, for reading its attributes. */
+  static LinkOption[] linkOptions(FileEntry file) {
+    return file.viaLink() ? FOLLOW_LINK : NO_FOLLOW_LINK;
+  }
+
+  private Slot newSlot() {
+    Slot fresh = new Slot();
+    slots.add(fresh);
+    return fresh;
+  }
+
+  private void watch() {
+    while (!closed) {
+      LockSupport.parkNanos(this, periodNanos); // close() unparks; an early wake-up only looks
+      for (Slot each : slots) {
+        FileEntry file = each.opening;
+        if (file != null && file == each.seen) {
+          releaseIfFifo(file);
+        }
+        each.seen = file;
+      }
+    }
+  }
+
+  /**
+   * If {@code file} is a FIFO now, opens and closes it for reading and writing, which ends an open
+   * waiting for a writer. (If the same file was merely opened twice in a row, this costs a stat.)
+   */
+  private static void releaseIfFifo(FileEntry file) {
+    LinkOption[] options = linkOptions(file);
+    try {
+      int mode = (Integer) Files.getAttribute(file.path(), "unix:mode", options);
+      if ((mode & TYPE_MASK) != FIFO) {
+        return;
+      }
+      Set<OpenOption> readWrite =
+          file.viaLink()
+              ? Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE)
+              : Set.of(
+                  StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+      FileChannel.open(file.path(), readWrite).close();
+    } catch (IOException | RuntimeException e) {
+      // Gone, replaced again, or not writable by us: nothing this watcher can do (see above).
+    }
+  }
+
+  /** Stops the watcher and waits for it to end. */
+  @Override
+  public void close() {
+    closed = true;
+    LockSupport.unpark(watcher);
+    boolean interrupted = false;
+    while (true) {
+      try {
+        watcher.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true; // the watcher ends within a period: finish waiting, then restore
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
