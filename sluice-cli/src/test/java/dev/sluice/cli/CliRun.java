@@ -96,9 +96,26 @@ final class CliRun {
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
       exit = SluiceCli.run(args, o, e);
     }
+    assertNoSluiceThreadAlive(args);
     byte[] written =
         stdout instanceof ByteArrayOutputStream bytes ? bytes.toByteArray() : new byte[0];
     return new Result(exit, written, err.toString(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Fails if a platform thread of sluice's (stage runners, the pipeline's supervisor, the open
+   * watcher: all named {@code sluice-...}) outlived the run. (Tests run one at a time.)
+   */
+  private static void assertNoSluiceThreadAlive(String... args) {
+    List<String> alive =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().startsWith("sluice-") && t.isAlive())
+            .map(Thread::getName)
+            .toList();
+    if (!alive.isEmpty()) {
+      throw new AssertionError(
+          "threads alive after sluice " + String.join(" ", args) + " returned: " + alive);
+    }
   }
 
   /** {@code sluice dupes --no-progress ARGS}. */
