@@ -247,50 +247,53 @@ class DupesHostileTest {
         .containsExactly("replaced by a symbolic link during the scan: not followed");
   }
 
+  private static final String REPLACED = "replaced by a fifo during the scan: not read";
+
   @Test
   void aFileReplacedByAFifoIsReportedWithoutWaitingForAWriter() throws Exception {
     sh(root, "mkfifo small large");
-    Path small = root.resolve("small");
-    Path large = root.resolve("large");
-    Path other = write(root.resolve("other"), bytes(50_000, 1));
-    FileEntry smallEntry = new FileEntry(small, 5000, "k1", false); // as listed before the swap
-    FileEntry largeEntry = new FileEntry(large, 50_000, "k2", false);
-    FileEntry otherEntry = new FileEntry(other, 50_000, "k3", false);
+    // As the walk listed them, before the swap:
+    FileEntry small = new FileEntry(root.resolve("small"), 5000, "k1", false);
+    FileEntry large = new FileEntry(root.resolve("large"), 50_000, "k2", false);
+    FileEntry other =
+        new FileEntry(write(root.resolve("other"), bytes(50_000, 1)), 50_000, "k3", false);
     ContentHasher hasher = new ContentHasher(HashKind.XXH3, opener());
-    Hashed partial = hasher.partial(otherEntry);
-    Verifier verifier = new Verifier(new Problems(), opener());
-    String replaced = "replaced by a fifo during the scan: not read";
 
     // No writer: each open waits until the watcher ends it; the first read then fails.
-    assertThat(failureWithin(small, () -> hasher.partial(smallEntry))).isEqualTo(replaced);
-    assertThat(failureWithin(large, () -> hasher.partial(largeEntry))).isEqualTo(replaced);
-    assertThat(
-            failureWithin(
-                large, () -> hasher.full(new Hashed(largeEntry, partial.partial(), null))))
-        .isEqualTo(replaced);
-    assertThat(failureWithin(large, () -> verifier.same(otherEntry, largeEntry)))
-        .isEqualTo(replaced);
+    assertThat(failureWithin(small.path(), () -> hasher.partial(small))).isEqualTo(REPLACED);
+    assertEveryReadReportsReplaced(large, other);
     // A writer that holds the FIFO open and writes nothing: the open returns at once, and a read
     // that is not positional would wait for data forever.
-    FileChannel writer = FileChannel.open(large, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileChannel writer =
+        FileChannel.open(large.path(), StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
-      assertThat(failureWithin(large, () -> hasher.partial(largeEntry))).isEqualTo(replaced);
-      assertThat(
-              failureWithin(
-                  large, () -> hasher.full(new Hashed(largeEntry, partial.partial(), null))))
-          .isEqualTo(replaced);
-      assertThat(failureWithin(large, () -> verifier.same(largeEntry, otherEntry)))
-          .isEqualTo(replaced);
+      assertEveryReadReportsReplaced(large, other);
     } finally {
       writer.close();
     }
     Problems problems = new Problems();
     try {
-      hasher.partial(largeEntry);
+      hasher.partial(large);
     } catch (IOException e) {
-      problems.failed(new dev.sluice.FailedItem(largeEntry, "partial", e, 1));
+      problems.failed(new dev.sluice.FailedItem(large, "partial", e, 1));
     }
-    assertThat(problems.sorted()).extracting(Problems.Problem::reason).containsExactly(replaced);
+    assertThat(problems.sorted()).extracting(Problems.Problem::reason).containsExactly(REPLACED);
+  }
+
+  /** The partial, full and verify reads that meet {@code fifo} each report it replaced. */
+  private void assertEveryReadReportsReplaced(FileEntry fifo, FileEntry regular) throws Exception {
+    ContentHasher hasher = new ContentHasher(HashKind.XXH3, opener());
+    Hashed partial = hasher.partial(regular);
+    Verifier verifier = new Verifier(new Problems(), opener());
+    List<Failing> reads =
+        List.of(
+            () -> hasher.partial(fifo),
+            () -> hasher.full(new Hashed(fifo, partial.partial(), null)),
+            () -> verifier.same(regular, fifo),
+            () -> verifier.same(fifo, regular));
+    for (Failing read : reads) {
+      assertThat(failureWithin(fifo.path(), read)).isEqualTo(REPLACED);
+    }
   }
 
   @Test
