@@ -42,6 +42,8 @@ final class Opener implements AutoCloseable {
   /** How often the watcher looks: a FIFO's open waits one to two periods. */
   static final Duration PERIOD = Duration.ofMillis(250);
 
+  private static final Duration JOIN_LIMIT = Duration.ofSeconds(2);
+
   private static final int TYPE_MASK = 0170000;
   private static final int FIFO = 0010000;
 
@@ -143,21 +145,18 @@ final class Opener implements AutoCloseable {
     }
   }
 
-  /** Stops the watcher and waits for it to end. */
+  /**
+   * Stops the watcher and waits for it to end, which it does at once, unless a stat of its hangs (a
+   * file system that stopped answering): after {@link #JOIN_LIMIT}, or at an interrupt, it is left
+   * to end on its own (a daemon thread: it does not keep the JVM alive).
+   */
   @Override
   public void close() {
     closed = true;
     LockSupport.unpark(watcher);
-    boolean interrupted = false;
-    while (true) {
-      try {
-        watcher.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true; // the watcher ends within a period: finish waiting, then restore
-      }
-    }
-    if (interrupted) {
+    try {
+      watcher.join(JOIN_LIMIT);
+    } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
