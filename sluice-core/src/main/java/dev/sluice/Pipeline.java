@@ -67,7 +67,19 @@ public final class Pipeline<T> {
 
   /**
    * A pipeline over the rest of {@code source}, pulled lazily, one item at a time as the first
-   * stage has room. Runs once.
+   * stage has room, on a virtual thread of the pipeline's. Runs once.
+   *
+   * <p>To pull on a platform thread instead (an iterator that holds a monitor while it blocks pins
+   * a virtual thread's carrier on JDK 21-23), or to give the source a name of its own, use one
+   * producer:
+   *
+   * <pre>{@code
+   * Pipeline.fromProducers("rows", Stage.workers(1).platformThreads(), (i, out) -> {
+   *   while (rows.hasNext()) {
+   *     out.emit(rows.next());
+   *   }
+   * })
+   * }</pre>
    *
    * @param source the items, none null
    * @param <T> the item type
