@@ -2,7 +2,6 @@ package dev.sluice.cli;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.StandardOpenOption;
@@ -43,9 +42,6 @@ final class Opener implements AutoCloseable {
   static final Duration PERIOD = Duration.ofMillis(250);
 
   private static final Duration JOIN_LIMIT = Duration.ofSeconds(2);
-
-  private static final int TYPE_MASK = 0170000;
-  private static final int FIFO = 0010000;
 
   // Sets, not arrays: FileChannel.open(Path, OpenOption...) copies an array into a new HashSet.
   private static final Set<OpenOption> NO_FOLLOW =
@@ -128,12 +124,10 @@ final class Opener implements AutoCloseable {
    * waiting for a writer. (If the same file was merely opened twice in a row, this costs a stat.)
    */
   private static void releaseIfFifo(FileEntry file) {
-    LinkOption[] options = linkOptions(file);
+    if (!Walker.kind(file.path(), linkOptions(file)).equals("fifo")) {
+      return; // a regular file opening slowly, say (kind() calls it a "special file"), or gone
+    }
     try {
-      int mode = (Integer) Files.getAttribute(file.path(), "unix:mode", options);
-      if ((mode & TYPE_MASK) != FIFO) {
-        return;
-      }
       Set<OpenOption> readWrite =
           file.viaLink()
               ? Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE)
