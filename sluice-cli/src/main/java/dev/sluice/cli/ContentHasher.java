@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
@@ -174,20 +172,13 @@ final class ContentHasher {
     if (failure instanceof FileSystemException) {
       return failure;
     }
-    try {
-      BasicFileAttributes now =
-          Files.readAttributes(file.path(), BasicFileAttributes.class, Opener.linkOptions(file));
-      if (now.isOther()) {
-        Problems.ReplacedException replaced =
-            new Problems.ReplacedException(
-                file.path(), Walker.kind(file.path(), Opener.linkOptions(file)));
-        replaced.initCause(failure);
-        return replaced;
-      }
-    } catch (IOException e) {
-      failure.addSuppressed(e);
+    String kind = Walker.specialKind(file.path(), Opener.linkOptions(file));
+    if (kind == null) {
+      return failure;
     }
-    return failure;
+    Problems.ReplacedException replaced = new Problems.ReplacedException(file.path(), kind);
+    replaced.initCause(failure);
+    return replaced;
   }
 
   /**

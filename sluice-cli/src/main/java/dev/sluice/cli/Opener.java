@@ -35,6 +35,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Cost per open: a thread-local lookup and two volatile writes. The watcher is one platform
  * thread that wakes once per period; {@link #close} stops it.
+ *
+ * <p>Thread-safety: each thread that opens has its own {@link Slot}, added once to {@link #slots}
+ * (a concurrent queue the watcher iterates). A slot's {@code opening} is written only by its
+ * thread, volatile so that the watcher sees the open in progress; its {@code seen} is the watcher's
+ * alone. The watcher acts only on an open it saw in two looks a period apart, so a stale or racing
+ * read costs at most a period's delay, or a stat of a file that was opened twice in a row. {@code
+ * closed} is volatile and {@link #close} unparks the watcher, which then ends.
  */
 final class Opener implements AutoCloseable {
 
@@ -47,6 +54,10 @@ final class Opener implements AutoCloseable {
   private static final Set<OpenOption> NO_FOLLOW =
       Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
   private static final Set<OpenOption> FOLLOW = Set.of(StandardOpenOption.READ);
+  private static final Set<OpenOption> READ_WRITE_NO_FOLLOW =
+      Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+  private static final Set<OpenOption> READ_WRITE =
+      Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
   private static final LinkOption[] NO_FOLLOW_LINK = {LinkOption.NOFOLLOW_LINKS};
   private static final LinkOption[] FOLLOW_LINK = {};
 
@@ -124,16 +135,11 @@ final class Opener implements AutoCloseable {
    * waiting for a writer. (If the same file was merely opened twice in a row, this costs a stat.)
    */
   private static void releaseIfFifo(FileEntry file) {
-    if (!Walker.kind(file.path(), linkOptions(file)).equals("fifo")) {
-      return; // a regular file opening slowly, say (kind() calls it a "special file"), or gone
+    if (!"fifo".equals(Walker.specialKind(file.path(), linkOptions(file)))) {
+      return; // a regular file opening slowly, say, or gone
     }
     try {
-      Set<OpenOption> readWrite =
-          file.viaLink()
-              ? Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE)
-              : Set.of(
-                  StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-      FileChannel.open(file.path(), readWrite).close();
+      FileChannel.open(file.path(), file.viaLink() ? READ_WRITE : READ_WRITE_NO_FOLLOW).close();
     } catch (IOException | RuntimeException e) {
       // Gone, replaced again, or not writable by us: nothing this watcher can do (see above).
     }

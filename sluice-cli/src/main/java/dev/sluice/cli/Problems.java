@@ -45,7 +45,8 @@ final class Problems {
 
   /**
    * A file that was no longer a regular file when it was read: a FIFO put in its place after the
-   * walk listed it, say. Not read, not reported.
+   * walk listed it, say. Not read, left out of the groups, and reported as skipped with this
+   * exception's reason.
    */
   static final class ReplacedException extends FileSystemException {
     private static final long serialVersionUID = 1L;

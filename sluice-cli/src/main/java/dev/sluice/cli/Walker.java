@@ -230,16 +230,25 @@ final class Walker {
     return key != null ? key : path.toAbsolutePath().normalize();
   }
 
-  /** "fifo", "socket", "character device", "block device" or "special file". */
+  /**
+   * What a path that is not a regular file, directory or link is: "fifo", "socket", "character
+   * device", "block device" or "special file" (also when it cannot be told).
+   */
   static String kind(Path path) {
-    return kind(path, LinkOption.NOFOLLOW_LINKS);
+    String kind = specialKind(path, LinkOption.NOFOLLOW_LINKS);
+    return kind != null ? kind : "special file";
   }
 
-  /** {@link #kind(Path)}, following links or not as {@code options} say. */
-  static String kind(Path path, LinkOption... options) {
+  /**
+   * "fifo", "socket", "character device", "block device" or "special file" if {@code path} is such
+   * a file now; null if it is a regular file, a directory or a link, or if it cannot be read.
+   * Follows links or not as {@code options} say.
+   */
+  static @Nullable String specialKind(Path path, LinkOption... options) {
     try {
       int mode = (Integer) Files.getAttribute(path, "unix:mode", options);
       return switch (mode & 0170000) {
+        case 0100000, 0040000, 0120000 -> null; // regular file, directory, symbolic link
         case 0010000 -> "fifo";
         case 0140000 -> "socket";
         case 0020000 -> "character device";
@@ -247,7 +256,7 @@ final class Walker {
         default -> "special file";
       };
     } catch (IOException | RuntimeException e) {
-      return "special file";
+      return null;
     }
   }
 }
