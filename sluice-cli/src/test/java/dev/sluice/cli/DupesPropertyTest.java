@@ -128,9 +128,7 @@ class DupesPropertyTest {
         random.nextInt(20) == 0
             ? LARGE_SIZES[random.nextInt(LARGE_SIZES.length)]
             : SIZES[random.nextInt(SIZES.length)];
-    byte[] bytes = new byte[size];
-    random.nextBytes(bytes);
-    return bytes;
+    return CliRun.bytes(size, random.nextLong());
   }
 
   /**
