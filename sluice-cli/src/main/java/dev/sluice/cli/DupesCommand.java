@@ -100,6 +100,11 @@ final class DupesCommand implements Callable<Integer> {
             .defaultValue("text")
             .description("text (paths, a blank line after each group), json or csv")
             .build());
+    flag(
+        "text format: end each path with a NUL byte instead of a newline, and each group with"
+            + " one more (as find -print0 and jdupes -0 do), for names that contain newlines",
+        "-0",
+        "--print-null");
     spec.addOption(
         OptionSpec.builder("--threads-io")
             .paramLabel("N")
@@ -168,6 +173,14 @@ final class DupesCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--threads-cpu must be >= 1: " + cpuThreads);
     }
+    Output.Format format = value("--format", Output.Format.TEXT);
+    boolean printNull = value("--print-null", false);
+    if (printNull && format != Output.Format.TEXT) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--print-null goes with the text format only, not --format "
+              + format.name().toLowerCase(Locale.ROOT));
+    }
     List<Dupes.Listener> listeners = new ArrayList<>();
     if (!Boolean.FALSE.equals(progress)) {
       // On a terminal a live table redrawn 5 times a second; elsewhere a plain line a second.
@@ -199,7 +212,7 @@ final class DupesCommand implements Callable<Integer> {
     Dupes.Report report = Dupes.run(options, listeners);
 
     BufferedOutputStream buffered = new BufferedOutputStream(out, 1 << 16);
-    Output.write(report, value("--format", Output.Format.TEXT), buffered);
+    Output.write(report, format, printNull, buffered);
     buffered.flush();
     boolean outputFailed = SluiceCli.outputFailed(out, err, "the results");
     for (Problems.Problem problem : report.problems().sorted()) {

@@ -8,9 +8,10 @@ import java.util.Locale;
 
 /**
  * Writes a {@link Dupes.Report} as text (fdupes style: the paths of a group one per line, a blank
- * line after each group), JSON or CSV. Paths are written as their raw bytes in text and CSV; JSON
- * strings must be Unicode, so there a name that is not valid in the platform encoding shows U+FFFD
- * where its undecodable bytes were.
+ * line after each group; or with {@code --print-null} each path and group ended by a NUL byte
+ * instead), JSON or CSV. Paths are written as their raw bytes in text and CSV; JSON strings must be
+ * Unicode, so there a name that is not valid in the platform encoding shows U+FFFD where its
+ * undecodable bytes were.
  */
 final class Output {
 
@@ -23,22 +24,27 @@ final class Output {
 
   private Output() {}
 
-  static void write(Dupes.Report report, Format format, OutputStream out) throws IOException {
+  /**
+   * Writes {@code report}; {@code printNull} (text only) ends each path and each group with a NUL
+   * byte instead of a newline.
+   */
+  static void write(Dupes.Report report, Format format, boolean printNull, OutputStream out)
+      throws IOException {
     switch (format) {
-      case TEXT -> text(report, out);
+      case TEXT -> text(report, printNull ? '\0' : '\n', out);
       case JSON -> json(report, out);
       case CSV -> csv(report, out);
     }
     out.flush();
   }
 
-  private static void text(Dupes.Report report, OutputStream out) throws IOException {
+  private static void text(Dupes.Report report, char end, OutputStream out) throws IOException {
     for (Dupes.Found group : report.groups()) {
       for (byte[] path : group.bytes()) {
         out.write(path);
-        out.write('\n');
+        out.write(end);
       }
-      out.write('\n');
+      out.write(end);
     }
   }
 

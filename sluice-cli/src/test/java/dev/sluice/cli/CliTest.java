@@ -51,6 +51,7 @@ class CliTest {
             "--verify",
             "--hardlinks",
             "--format",
+            "--print-null",
             "--threads-io",
             "--threads-cpu",
             "--[no-]progress",
@@ -85,6 +86,10 @@ class CliTest {
     CliRun.Result badHash = run("dupes", "--hash", "md5", ".");
     assertThat(badHash.exit()).isEqualTo(2);
     assertThat(badHash.stderr()).contains("ALGORITHM must be xxh3 or sha256: 'md5'");
+    CliRun.Result nullJson = run("dupes", "-0", "--format", "json", ".");
+    assertThat(nullJson.exit()).isEqualTo(2);
+    assertThat(nullJson.stderr())
+        .contains("--print-null goes with the text format only, not --format json");
     CliRun.Result badSize = run("dupes", "--min-size", "lots", ".");
     assertThat(badSize.exit()).isEqualTo(2);
     assertThat(badSize.stderr())

@@ -187,6 +187,30 @@ class DupesGroupsTest {
   }
 
   @Test
+  void printNullEndsEachPathAndEachGroupWithANulByte() throws IOException {
+    Path small = Files.createDirectory(root.resolve("small"));
+    write(small.resolve("a\nb"), new byte[] {1, 2, 3}); // two lines in the text format
+    write(small.resolve("c"), new byte[] {1, 2, 3});
+    write(small.resolve("d"), new byte[] {4, 5});
+    write(small.resolve("e"), new byte[] {4, 5});
+
+    CliRun.Result result = dupes("-0", small);
+
+    assertThat(result.stdout())
+        .isEqualTo(
+            small.resolve("a\nb")
+                + "\0"
+                + small.resolve("c")
+                + "\0\0"
+                + small.resolve("d")
+                + "\0"
+                + small.resolve("e")
+                + "\0\0");
+    assertThat(dupes("--print-null", small).stdout()).isEqualTo(result.stdout());
+    assertThat(result.exit()).isZero();
+  }
+
+  @Test
   void aFileGivenAsARootIsComparedWithTheOthers() {
     CliRun.Result result = dupes(root.resolve("big1"), root.resolve("deep"));
 
