@@ -176,7 +176,8 @@ final class ContentHasher {
     if (kind == null) {
       return failure;
     }
-    Problems.ReplacedException replaced = new Problems.ReplacedException(file.path(), kind);
+    Problems.ReplacedException replaced =
+        new Problems.ReplacedException(file.path(), kind, "not read");
     replaced.initCause(failure);
     return replaced;
   }

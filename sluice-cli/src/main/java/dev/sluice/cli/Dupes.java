@@ -45,8 +45,9 @@ import org.jspecify.annotations.Nullable;
  *
  * With {@code --verify} a second pipeline compares the bytes of each group. Stage failures (a file
  * that cannot be read, vanished, changed size, was replaced by a FIFO) go to a dead-letter policy
- * that records them in {@link Problems}; the scan goes on. Both pipelines open files through one
- * {@link Opener}, whose watcher ends an open that a FIFO put in a file's place keeps waiting.
+ * that records them in {@link Problems}; the scan goes on. The walk opens directories and both
+ * pipelines open files through one {@link Opener}, whose watcher ends an open that a FIFO put in
+ * the place of a file or directory keeps waiting.
  */
 final class Dupes {
 
@@ -111,10 +112,9 @@ final class Dupes {
     long started = System.nanoTime();
     Problems problems = new Problems();
     Walker.Counts counts = new Walker.Counts();
-    Walker walker = new Walker(options, problems, counts);
-    List<Walker.Item> roots = roots(options, walker, problems);
-
-    try (Opener opener = Opener.start()) { // files are opened in both pipelines
+    try (Opener opener = Opener.start()) { // directories and files are opened in both pipelines
+      Walker walker = new Walker(options, problems, counts, opener);
+      List<Walker.Item> roots = roots(options, walker, problems);
       ContentHasher hasher = new ContentHasher(options.hash(), opener);
       Indexes.BySize bySize = new Indexes.BySize();
       Indexes.ByPartial byPartial = new Indexes.ByPartial();

@@ -2,8 +2,11 @@ package dev.sluice.cli;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Queue;
@@ -13,19 +16,21 @@ import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Opens files for the stages that read them, and keeps a file that became a FIFO after the walk
- * listed it from hanging the scan.
+ * Opens files for the stages that read them and directories for the walk, and keeps a file or
+ * directory that became a FIFO after the walk listed it from hanging the scan.
  *
- * <p>The walk opens nothing it did not list as a regular file, but between the listing and the read
- * anyone who may write to the directory can put a FIFO in the file's place. Opening a FIFO for
- * reading waits for a writer, inside the kernel, where neither an interrupt nor a timeout reaches
- * it (and Java has no {@code O_NONBLOCK} for files). So a watcher thread looks at the opens in
- * progress once per period. An open it finds still running for the same file a period later, of a
- * path that is now a FIFO, it ends by opening that FIFO for reading and writing itself (on Linux
- * such an open never waits) and closing it at once: the waiting open returns, and the first read
- * fails at once ({@code pread} on a FIFO: {@code ESPIPE}), which {@link ContentHasher#readFrom}
- * reports as the file having been replaced. A slow open of anything else, a regular file on a slow
- * disk say, is left alone.
+ * <p>The walk opens nothing it did not list as a regular file or a directory, but between the
+ * listing and the open anyone who may write to the parent directory can put a FIFO in its place.
+ * Opening a FIFO for reading waits for a writer, inside the kernel, where neither an interrupt nor
+ * a timeout reaches it (and Java has no {@code O_NONBLOCK} for files; nor does it open a directory
+ * stream with {@code O_DIRECTORY}). So a watcher thread looks at the opens in progress once per
+ * period. An open it finds still running for the same item a period later, of a path that is now a
+ * FIFO, it ends by opening that FIFO for reading and writing itself (on Linux such an open never
+ * waits) and closing it at once: the waiting open returns. For a file, the first read then fails at
+ * once ({@code pread} on a FIFO: {@code ESPIPE}), which {@link ContentHasher#readFrom} reports as
+ * the file having been replaced; for a directory, the JDK finds it is not one, which {@link Walker}
+ * reports the same way. A slow open of anything else, a regular file on a slow disk say, is left
+ * alone.
  *
  * <p>What this cannot end: a FIFO that sluice may read but not write (put there by another user
  * with mode 644, say; root may write any), and a FIFO that is itself replaced while the open waits
@@ -61,12 +66,12 @@ final class Opener implements AutoCloseable {
   private static final LinkOption[] NO_FOLLOW_LINK = {LinkOption.NOFOLLOW_LINKS};
   private static final LinkOption[] FOLLOW_LINK = {};
 
-  /** One thread's open in progress: written by that thread, read by the watcher. */
+  /** One thread's open in progress, a file or a directory: written by that thread. */
   private static final class Slot {
-    volatile @Nullable FileEntry opening;
+    volatile Walker.@Nullable Item opening;
 
     /** What the watcher saw last time; the watcher's own. */
-    @Nullable FileEntry seen;
+    Walker.@Nullable Item seen;
   }
 
   private final Queue<Slot> slots = new ConcurrentLinkedQueue<>();
@@ -106,6 +111,20 @@ final class Opener implements AutoCloseable {
     }
   }
 
+  /**
+   * Opens {@code dir} for listing, as {@link Files#newDirectoryStream(Path)} does: following a link
+   * (the walk stat'ed it without following one, so a link here was put in its place since).
+   */
+  DirectoryStream<Path> list(Walker.Dir dir) throws IOException {
+    Slot mine = slot.get();
+    mine.opening = dir;
+    try {
+      return Files.newDirectoryStream(dir.path());
+    } finally {
+      mine.opening = null;
+    }
+  }
+
   /** The link options {@link #open} uses for {@code file}, for reading its attributes. */
   static LinkOption[] linkOptions(FileEntry file) {
     return file.viaLink() ? FOLLOW_LINK : NO_FOLLOW_LINK;
@@ -121,25 +140,28 @@ final class Opener implements AutoCloseable {
     while (!closed) {
       LockSupport.parkNanos(this, periodNanos); // close() unparks; an early wake-up only looks
       for (Slot each : slots) {
-        FileEntry file = each.opening;
-        if (file != null && file == each.seen) {
-          releaseIfFifo(file);
+        Walker.Item item = each.opening;
+        if (item != null && item == each.seen) {
+          releaseIfFifo(item);
         }
-        each.seen = file;
+        each.seen = item;
       }
     }
   }
 
   /**
-   * If {@code file} is a FIFO now, opens and closes it for reading and writing, which ends an open
-   * waiting for a writer. (If the same file was merely opened twice in a row, this costs a stat.)
+   * If {@code item} is a FIFO now, opens and closes it for reading and writing, which ends an open
+   * waiting for a writer. (If the same item was merely opened twice in a row, this costs a stat.)
    */
-  private static void releaseIfFifo(FileEntry file) {
-    if (!"fifo".equals(Walker.specialKind(file.path(), linkOptions(file)))) {
-      return; // a regular file opening slowly, say, or gone
+  private static void releaseIfFifo(Walker.Item item) {
+    // Opened as the waiting open did: a file not following a link unless it was reached through
+    // one, a directory following one.
+    boolean follow = !(item instanceof FileEntry file) || file.viaLink();
+    if (!"fifo".equals(Walker.specialKind(item.path(), follow ? FOLLOW_LINK : NO_FOLLOW_LINK))) {
+      return; // a regular file or directory opening slowly, say, or gone
     }
     try {
-      FileChannel.open(file.path(), file.viaLink() ? READ_WRITE : READ_WRITE_NO_FOLLOW).close();
+      FileChannel.open(item.path(), follow ? READ_WRITE : READ_WRITE_NO_FOLLOW).close();
     } catch (IOException | RuntimeException e) {
       // Gone, replaced again, or not writable by us: nothing this watcher can do (see above).
     }

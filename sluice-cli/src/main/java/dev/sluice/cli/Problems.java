@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,15 +45,16 @@ final class Problems {
   }
 
   /**
-   * A file that was no longer a regular file when it was read: a FIFO put in its place after the
-   * walk listed it, say. Not read, left out of the groups, and reported as skipped with this
-   * exception's reason.
+   * A file that was no longer a regular file when it was read, or a directory that was no longer a
+   * directory when it was listed: a FIFO put in its place after the walk listed it, say. Not read,
+   * left out of the groups, and reported as skipped with this exception's reason.
    */
   static final class ReplacedException extends FileSystemException {
     private static final long serialVersionUID = 1L;
 
-    ReplacedException(Path path, String kind) {
-      super(path.toString(), null, "replaced by a " + kind + " during the scan: not read");
+    /** "replaced by a {@code kind} during the scan: {@code outcome}" ("not read", say). */
+    ReplacedException(Path path, String kind, String outcome) {
+      super(path.toString(), null, "replaced by a " + kind + " during the scan: " + outcome);
     }
   }
 
@@ -101,6 +103,9 @@ final class Problems {
     }
     if (cause instanceof AccessDeniedException) {
       return "permission denied";
+    }
+    if (cause instanceof NotDirectoryException) {
+      return "not a directory"; // its message is only the path
     }
     if (isLoop(cause)) {
       return "symbolic link loop (too many levels of symbolic links)";

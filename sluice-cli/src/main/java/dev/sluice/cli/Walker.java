@@ -7,6 +7,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.SecureDirectoryStream;
@@ -25,7 +26,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Each entry is stat'ed once, relative to the open directory ({@code fstatat} through a {@link
  * SecureDirectoryStream}, so long paths cost no more than short ones), without following links.
  * Symbolic links are skipped unless {@code followLinks}; then they are stat'ed once more, following
- * the link. FIFOs, sockets and devices are reported and never opened.
+ * the link. FIFOs, sockets and devices are reported and never opened. Directories are opened
+ * through the {@link Opener}, so that one replaced by a FIFO since it was listed cannot hang the
+ * walk.
  *
  * <p>Loops: a directory whose file key is one of its own ancestors' is a loop, reported and not
  * entered. Without {@code followLinks} a directory is also listed only once whatever the number of
@@ -37,7 +40,10 @@ import org.jspecify.annotations.Nullable;
 final class Walker {
 
   /** What the walk stage takes: a directory to list, or a file given as a root. */
-  sealed interface Item permits Dir, FileEntry {}
+  sealed interface Item permits Dir, FileEntry {
+    /** Its path, as reached from its root. */
+    Path path();
+  }
 
   /**
    * A directory to list.
@@ -68,14 +74,16 @@ final class Walker {
   private final DupesOptions options;
   private final Problems problems;
   private final Counts counts;
+  private final Opener opener;
   private final Set<Object> entered = ConcurrentHashMap.newKeySet();
   private final List<PathMatcher> nameGlobs;
   private final List<PathMatcher> pathGlobs;
 
-  Walker(DupesOptions options, Problems problems, Counts counts) {
+  Walker(DupesOptions options, Problems problems, Counts counts, Opener opener) {
     this.options = options;
     this.problems = problems;
     this.counts = counts;
+    this.opener = opener;
     this.nameGlobs =
         options.excludes().stream()
             .filter(g -> !g.contains("/"))
@@ -106,7 +114,7 @@ final class Walker {
   private void list(Dir dir, Expansion<Item, FileEntry> out)
       throws IOException, InterruptedException {
     counts.directories.increment();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir.path())) {
+    try (DirectoryStream<Path> entries = listing(dir)) {
       SecureDirectoryStream<Path> secure =
           entries instanceof SecureDirectoryStream<Path> s ? s : null;
       for (Path entry : entries) {
@@ -114,6 +122,28 @@ final class Walker {
       }
     } catch (DirectoryIteratorException e) {
       throw e.getCause();
+    }
+  }
+
+  /**
+   * {@code dir} opened for listing; a {@link Problems.ReplacedException} if it is no longer a
+   * directory (a FIFO or a file put in its place since the walk found it).
+   */
+  private DirectoryStream<Path> listing(Dir dir) throws IOException {
+    try {
+      return opener.list(dir);
+    } catch (NotDirectoryException e) {
+      String kind = specialKind(dir.path());
+      if (kind == null && Files.isRegularFile(dir.path())) {
+        kind = "regular file";
+      }
+      if (kind == null) {
+        throw e;
+      }
+      Problems.ReplacedException replaced =
+          new Problems.ReplacedException(dir.path(), kind, "not listed");
+      replaced.initCause(e);
+      throw replaced;
     }
   }
 

@@ -7,6 +7,7 @@ import static dev.sluice.cli.CliRun.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.sluice.Expansion;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -278,6 +279,56 @@ class DupesHostileTest {
       problems.failed(new dev.sluice.FailedItem(large, "partial", e, 1));
     }
     assertThat(problems.sorted()).extracting(Problems.Problem::reason).containsExactly(REPLACED);
+  }
+
+  @Test
+  void aDirectoryReplacedByAFifoOrAFileIsReportedWithoutWaitingForAWriter() throws Exception {
+    sh(root, "mkfifo was-a-directory");
+    write(root.resolve("was-also-one"), bytes(10, 1));
+    Problems problems = new Problems();
+    DupesOptions options =
+        new DupesOptions(
+            List.of(root), false, false, false, 0, List.of(), HashKind.XXH3, false, false, 4, 2);
+    Walker walker = new Walker(options, problems, new Walker.Counts(), opener());
+    Expansion<Walker.Item, FileEntry> nowhere =
+        new Expansion<>() {
+          @Override
+          public void emit(FileEntry item) {
+            throw new AssertionError("emitted " + item);
+          }
+
+          @Override
+          public void followUp(Walker.Item item) {
+            throw new AssertionError("followed up " + item);
+          }
+        };
+    // As the walk found them, before the swaps: no writer, so the open of the FIFO waits until
+    // the watcher ends it.
+    Walker.Dir fifo = new Walker.Dir(root.resolve("was-a-directory"), "k1", null, root);
+    Walker.Dir file = new Walker.Dir(root.resolve("was-also-one"), "k2", null, root);
+
+    assertThat(failureWithin(fifo.path(), () -> listed(walker, fifo, nowhere)))
+        .isEqualTo("replaced by a fifo during the scan: not listed");
+    assertThat(failure(() -> listed(walker, file, nowhere)))
+        .isEqualTo("replaced by a regular file during the scan: not listed");
+    try {
+      walker.expand(fifo, nowhere);
+    } catch (IOException e) {
+      problems.failed(new dev.sluice.FailedItem(fifo, "walk", e, 1));
+    }
+    assertThat(problems.sorted())
+        .extracting(Problems.Problem::reason)
+        .containsExactly("replaced by a fifo during the scan: not listed");
+  }
+
+  private static Object listed(Walker walker, Walker.Dir dir, Expansion<Walker.Item, FileEntry> out)
+      throws IOException {
+    try {
+      walker.expand(dir, out);
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+    return dir;
   }
 
   /** The partial, full and verify reads that meet {@code fifo} each report it replaced. */
