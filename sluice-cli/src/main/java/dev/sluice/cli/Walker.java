@@ -127,11 +127,14 @@ final class Walker {
 
   /**
    * {@code dir} opened for listing; a {@link Problems.ReplacedException} if it is no longer a
-   * directory (a FIFO or a file put in its place since the walk found it).
+   * directory (a FIFO or a file put in its place since the walk found it), or, unless {@code
+   * followLinks}, if a symbolic link was put in its place (opening a directory stream follows
+   * links: the open directory's file key tells, for the cost of an {@code fstat}).
    */
   private DirectoryStream<Path> listing(Dir dir) throws IOException {
+    DirectoryStream<Path> entries;
     try {
-      return opener.list(dir);
+      entries = opener.list(dir);
     } catch (NotDirectoryException e) {
       String kind = specialKind(dir.path());
       if (kind == null && Files.isRegularFile(dir.path())) {
@@ -145,6 +148,19 @@ final class Walker {
       replaced.initCause(e);
       throw replaced;
     }
+    if (!options.followLinks() && entries instanceof SecureDirectoryStream<Path> secure) {
+      try {
+        Object opened =
+            secure.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
+        if (opened != null && !opened.equals(dir.key()) && Files.isSymbolicLink(dir.path())) {
+          throw new Problems.ReplacedException(dir.path(), "symbolic link", "not followed");
+        }
+      } catch (IOException | RuntimeException e) {
+        entries.close();
+        throw e;
+      }
+    }
+    return entries;
   }
 
   private void visit(

@@ -286,10 +286,7 @@ class DupesHostileTest {
     sh(root, "mkfifo was-a-directory");
     write(root.resolve("was-also-one"), bytes(10, 1));
     Problems problems = new Problems();
-    DupesOptions options =
-        new DupesOptions(
-            List.of(root), false, false, false, 0, List.of(), HashKind.XXH3, false, false, 4, 2);
-    Walker walker = new Walker(options, problems, new Walker.Counts(), opener());
+    Walker walker = walker(false);
     Expansion<Walker.Item, FileEntry> nowhere =
         new Expansion<>() {
           @Override
@@ -319,6 +316,52 @@ class DupesHostileTest {
     assertThat(problems.sorted())
         .extracting(Problems.Problem::reason)
         .containsExactly("replaced by a fifo during the scan: not listed");
+  }
+
+  @Test
+  void aDirectoryReplacedByALinkIsNotFollowedUnlessLinksAre() throws Exception {
+    Path elsewhere = Files.createDirectory(root.resolve("elsewhere"));
+    write(elsewhere.resolve("file"), bytes(10, 1));
+    Object key = Files.readAttributes(elsewhere, "unix:ino").get("ino"); // not a file key
+    Path link = Files.createSymbolicLink(root.resolve("was-a-directory"), elsewhere);
+    // As the walk found it, before the swap: a directory of another file key.
+    Walker.Dir dir = new Walker.Dir(link, key, null, root);
+    List<FileEntry> emitted = new java.util.ArrayList<>();
+    Expansion<Walker.Item, FileEntry> collect =
+        new Expansion<>() {
+          @Override
+          public void emit(FileEntry item) {
+            emitted.add(item);
+          }
+
+          @Override
+          public void followUp(Walker.Item item) {
+            throw new AssertionError("followed up " + item);
+          }
+        };
+
+    assertThat(failure(() -> listed(walker(false), dir, collect)))
+        .isEqualTo("replaced by a symbolic link during the scan: not followed");
+    assertThat(emitted).isEmpty();
+    listed(walker(true), dir, collect);
+    assertThat(emitted).extracting(FileEntry::path).containsExactly(link.resolve("file"));
+  }
+
+  private Walker walker(boolean followLinks) {
+    DupesOptions options =
+        new DupesOptions(
+            List.of(root),
+            followLinks,
+            false,
+            false,
+            0,
+            List.of(),
+            HashKind.XXH3,
+            false,
+            false,
+            4,
+            2);
+    return new Walker(options, new Problems(), new Walker.Counts(), opener());
   }
 
   private static Object listed(Walker walker, Walker.Dir dir, Expansion<Walker.Item, FileEntry> out)
