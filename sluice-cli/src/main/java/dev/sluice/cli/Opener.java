@@ -113,7 +113,7 @@ final class Opener implements AutoCloseable {
 
   /**
    * Opens {@code dir} for listing, as {@link Files#newDirectoryStream(Path)} does: following a link
-   * (the walk stat'ed it without following one, so a link here was put in its place since).
+   * if one is there now ({@link Walker} checks that the directory opened is the one it found).
    */
   DirectoryStream<Path> list(Walker.Dir dir) throws IOException {
     Slot mine = slot.get();
