@@ -173,13 +173,9 @@ final class ContentHasher {
       return failure;
     }
     String kind = Walker.specialKind(file.path(), Opener.linkOptions(file));
-    if (kind == null) {
-      return failure;
-    }
-    Problems.ReplacedException replaced =
-        new Problems.ReplacedException(file.path(), kind, "not read");
-    replaced.initCause(failure);
-    return replaced;
+    return kind == null
+        ? failure
+        : new Problems.ReplacedException(file.path(), kind, "not read", failure);
   }
 
   /**

@@ -52,9 +52,15 @@ final class Problems {
   static final class ReplacedException extends FileSystemException {
     private static final long serialVersionUID = 1L;
 
-    /** "replaced by a {@code kind} during the scan: {@code outcome}" ("not read", say). */
-    ReplacedException(Path path, String kind, String outcome) {
+    /**
+     * "replaced by a {@code kind} during the scan: {@code outcome}" ("not read", say), caused by
+     * {@code cause} (the failure that showed it), if any.
+     */
+    ReplacedException(Path path, String kind, String outcome, @Nullable Throwable cause) {
       super(path.toString(), null, "replaced by a " + kind + " during the scan: " + outcome);
+      if (cause != null) {
+        initCause(cause);
+      }
     }
   }
 

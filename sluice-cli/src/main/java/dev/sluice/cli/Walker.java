@@ -143,17 +143,14 @@ final class Walker {
       if (kind == null) {
         throw e;
       }
-      Problems.ReplacedException replaced =
-          new Problems.ReplacedException(dir.path(), kind, "not listed");
-      replaced.initCause(e);
-      throw replaced;
+      throw new Problems.ReplacedException(dir.path(), kind, "not listed", e);
     }
     if (!options.followLinks() && entries instanceof SecureDirectoryStream<Path> secure) {
       try {
         Object opened =
             secure.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
         if (opened != null && !opened.equals(dir.key()) && Files.isSymbolicLink(dir.path())) {
-          throw new Problems.ReplacedException(dir.path(), "symbolic link", "not followed");
+          throw new Problems.ReplacedException(dir.path(), "symbolic link", "not followed", null);
         }
       } catch (IOException | RuntimeException e) {
         entries.close();
