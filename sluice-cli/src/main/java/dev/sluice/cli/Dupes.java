@@ -2,10 +2,12 @@ package dev.sluice.cli;
 
 import dev.sluice.ErrorPolicy;
 import dev.sluice.Pipeline;
+import dev.sluice.PipelineHandle;
 import dev.sluice.PipelineStats;
 import dev.sluice.ProgressListener;
 import dev.sluice.RunnablePipeline;
 import dev.sluice.Stage;
+import dev.sluice.StageStats;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -19,6 +21,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -78,13 +82,16 @@ final class Dupes {
    * @param counts what the walk saw
    * @param elapsed the scan's time
    * @param stats the main pipeline's final counters
+   * @param unprocessed files and directories left behind opens that never return (see {@link
+   *     #finish}); 0 when the scan finished, and then the groups are complete
    */
   record Report(
       List<Found> groups,
       Problems problems,
       Walker.Counts counts,
       Duration elapsed,
-      PipelineStats stats) {
+      PipelineStats stats,
+      long unprocessed) {
 
     long duplicateFiles() {
       return groups.stream().mapToLong(g -> g.files() - 1).sum();
@@ -133,15 +140,29 @@ final class Dupes {
                   Stage.workers(cpu).platformThreads().capacity(64).onError(report),
                   hasher::full)
               .forEach("collect", Stage.workers(1).capacity(256), byContent::accept);
+      List<Muting> muting = new ArrayList<>();
       for (Listener listener : listeners) {
-        pipeline = pipeline.progress(listener.period(), listener.listener());
+        Muting one = new Muting(listener.listener());
+        muting.add(one);
+        pipeline = pipeline.progress(listener.period(), one);
       }
-      PipelineStats stats = pipeline.run().stats();
+      PipelineHandle<Void> handle = pipeline.start();
+      Finished main;
+      try {
+        main = finish(handle, opener, Opener.PERIOD, STALL_LIMIT);
+      } finally {
+        if (!handle.isDone()) { // given up on abandoned opens: it never ends
+          PipelineStats last = handle.stats();
+          muting.forEach(one -> one.finishNow(last));
+        }
+      }
+      long unprocessed = main.unprocessed();
 
       List<Group> groups = byContent.groups();
       if (options.verify() && !groups.isEmpty()) {
         Verifier verifier = new Verifier(problems, opener);
-        RunnablePipeline<List<Group>> verify =
+        List<Group> verified = Collections.synchronizedList(new ArrayList<>());
+        RunnablePipeline<Void> verify =
             Pipeline.from(groups)
                 .<Group>flatMap(
                     "verify",
@@ -151,14 +172,162 @@ final class Dupes {
                         out.emit(same);
                       }
                     })
-                .toList();
-        List<Group> verified = verify.run().value();
-        groups = verified == null ? List.of() : verified;
+                .forEach("collect", Stage.workers(1), verified::add);
+        unprocessed += finish(verify.start(), opener, Opener.PERIOD, STALL_LIMIT).unprocessed();
+        groups = List.copyOf(verified);
+      }
+      for (Walker.Item item : opener.abandoned()) {
+        problems.add(item.path(), ABANDONED);
       }
       List<Found> found = assemble(groups, bySize.links(), options.hardlinks());
-      return new Report(
-          found, problems, counts, Duration.ofNanos(System.nanoTime() - started), stats);
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+      return new Report(found, problems, counts, elapsed, main.stats(), unprocessed);
     }
+  }
+
+  /**
+   * A progress listener that can be finished early: a pipeline given up on in {@link #finish} never
+   * ends, and would go on reporting progress.
+   */
+  private static final class Muting implements ProgressListener {
+    private final ProgressListener listener;
+    private final ReentrantLock lock = new ReentrantLock(); // one call at a time, as before
+    private boolean finished;
+
+    Muting(ProgressListener listener) {
+      this.listener = listener;
+    }
+
+    @Override
+    public void onProgress(PipelineStats stats) {
+      lock.lock();
+      try {
+        if (!finished) {
+          listener.onProgress(stats);
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public void onFinish(PipelineStats stats) {
+      finishNow(stats);
+    }
+
+    /** Passes {@code stats} on as the last snapshot, unless one was passed on already. */
+    void finishNow(PipelineStats stats) {
+      lock.lock();
+      try {
+        if (!finished) {
+          finished = true;
+          listener.onFinish(stats);
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** The reason given for a path whose open the {@link Opener} abandoned. */
+  static final String ABANDONED =
+      "replaced by a fifo during the scan that sluice cannot end (it may not write to it, or it was"
+          + " replaced again): its open waits for a writer; not read";
+
+  /**
+   * How long a pipeline may stand still, while abandoned opens hold up work, before the scan gives
+   * up.
+   */
+  static final Duration STALL_LIMIT = Duration.ofSeconds(5);
+
+  /**
+   * How a pipeline ended for {@link #finish}.
+   *
+   * @param stats its counters when it ended, or when it was given up on
+   * @param unprocessed items it left behind opens that never return, unprocessed: 0 if it ended, or
+   *     if only those opens were left when it was given up on
+   */
+  record Finished(PipelineStats stats, long unprocessed) {}
+
+  /**
+   * Waits for a pipeline to end. An open the {@link Opener} abandoned (a FIFO nothing will write
+   * to) keeps its worker forever, and a pipeline waits for its workers: so when such opens are all
+   * that is left of it (nothing queued, nothing else in a worker's hands, the same counts two looks
+   * in a row) this cancels the pipeline and returns, everything else done. If the pipeline instead
+   * stands still for {@code stallLimit} with work left behind the stuck opens (every worker of a
+   * stage stuck; or every carrier of the virtual threads, since a blocked open holds its carrier),
+   * it cancels the pipeline and returns how many items were left unprocessed.
+   *
+   * @throws InterruptedException if interrupted: the pipeline is cancelled first
+   */
+  static Finished finish(
+      PipelineHandle<?> handle, Opener opener, Duration period, Duration stallLimit)
+      throws InterruptedException {
+    long[] last = null;
+    long stillSince = 0;
+    try {
+      while (true) {
+        try {
+          return new Finished(handle.await(period).stats(), 0);
+        } catch (TimeoutException e) {
+          int stuck = opener.abandoned().size();
+          if (stuck == 0) {
+            last = null;
+            continue;
+          }
+          PipelineStats stats = handle.stats();
+          long[] now = counts(stats);
+          long time = System.nanoTime();
+          if (!Arrays.equals(now, last)) {
+            last = now;
+            stillSince = time;
+          } else if (now[now.length - 1] == 0 && now[now.length - 2] == stuck) {
+            handle.cancel(); // nothing queued, and only the abandoned opens in hand
+            return new Finished(stats, 0);
+          } else if (time - stillSince >= stallLimit.toNanos()) {
+            handle.cancel();
+            return new Finished(stats, now[now.length - 2] + now[now.length - 1] - stuck);
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      handle.cancel();
+      throw e;
+    }
+  }
+
+  /**
+   * Every stage's counters, then the items in the stages' hands (taken, not yet ended) and the
+   * items queued, each summed over the stages after the source.
+   */
+  private static long[] counts(PipelineStats stats) {
+    List<StageStats> stages = stats.stages();
+    long[] counts = new long[stages.size() * 7 + 2];
+    int i = 0;
+    long inHand = 0;
+    long queued = 0;
+    for (int s = 0; s < stages.size(); s++) {
+      StageStats stage = stages.get(s);
+      counts[i++] = stage.received();
+      counts[i++] = stage.followUps();
+      counts[i++] = stage.succeeded();
+      counts[i++] = stage.emitted();
+      counts[i++] = stage.filtered();
+      counts[i++] = stage.failed();
+      counts[i++] = stage.discarded();
+      if (s > 0) {
+        inHand +=
+            stage.taken()
+                - stage.succeeded()
+                - stage.filtered()
+                - stage.failed()
+                - stage.discarded();
+        queued += stage.queued();
+      }
+    }
+    counts[i++] = inHand;
+    counts[i] = queued;
+    return counts;
   }
 
   /** The roots to walk: checked, resolved, and each directory or file once. */

@@ -252,12 +252,21 @@ final class DupesCommand implements Callable<Integer> {
                 .getBytes(StandardCharsets.UTF_8));
       }
     }
+    if (report.unprocessed() > 0) {
+      err.write(
+          ("sluice: the scan did not finish: "
+                  + report.unprocessed()
+                  + " more files and directories wait behind opens that never return (FIFOs put"
+                  + " in place of files during the scan, listed above), so the groups are"
+                  + " incomplete\n")
+              .getBytes(StandardCharsets.UTF_8));
+    }
     err.write(Output.summary(report).getBytes(StandardCharsets.UTF_8));
     err.flush();
     if (outputFailed || timelineFailed) {
       return SluiceCli.OUTPUT_FAILED;
     }
-    return report.problems().count() > 0 ? SluiceCli.SKIPPED : 0;
+    return report.problems().count() > 0 || report.unprocessed() > 0 ? SluiceCli.SKIPPED : 0;
   }
 
   /** Parses sizes: 100, 10k, 4M, 1G (powers of 1024). */

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The two grouping stages of {@code sluice dupes}, each run by one worker: they pass a file on as
@@ -45,7 +46,19 @@ final class Indexes {
     /** Per file key with more than one path: every path, the first one seen first. */
     private final Map<Object, List<FileEntry>> links = new HashMap<>();
 
+    /**
+     * {@link #links}, published again after each file (a volatile write), so that a thread that
+     * reads the links while the pipeline stands still, cancelled (see {@link Dupes#finish}), sees
+     * them whole.
+     */
+    private volatile @Nullable Map<Object, List<FileEntry>> publishedLinks;
+
     void accept(FileEntry file, Emitter<FileEntry> out) throws InterruptedException {
+      index(file, out);
+      publishedLinks = links;
+    }
+
+    private void index(FileEntry file, Emitter<FileEntry> out) throws InterruptedException {
       Object previous = bySize.putIfAbsent(file.size(), file);
       if (previous == null) {
         return;
@@ -74,9 +87,13 @@ final class Indexes {
       links.computeIfAbsent(first.key(), k -> new ArrayList<>(List.of(first))).add(another);
     }
 
-    /** The paths of each file that has more than one; read after the pipeline ended. */
+    /**
+     * The paths of each file that has more than one; read after the pipeline ended, or once it
+     * stands still with this stage idle.
+     */
     Map<Object, List<FileEntry>> links() {
-      return links;
+      Map<Object, List<FileEntry>> published = publishedLinks;
+      return published != null ? published : links;
     }
   }
 
@@ -129,18 +146,27 @@ final class Indexes {
   static final class ByContent {
     private final Map<SizedDigest, List<FileEntry>> groups = new HashMap<>();
 
+    /** {@link #groups}, published again after each file, as {@link BySize} does its links. */
+    private volatile @Nullable Map<SizedDigest, List<FileEntry>> published;
+
     void accept(Hashed hashed) {
       groups
           .computeIfAbsent(
               new SizedDigest(hashed.file().size(), Objects.requireNonNull(hashed.full())),
               k -> new ArrayList<>(2))
           .add(hashed.file());
+      published = groups;
     }
 
-    /** The groups of two files or more; read after the pipeline ended. */
+    /**
+     * The groups of two files or more; read after the pipeline ended, or once it stands still with
+     * this stage idle.
+     */
     List<Group> groups() {
+      Map<SizedDigest, List<FileEntry>> seen = published;
+      Map<SizedDigest, List<FileEntry>> all = seen != null ? seen : groups;
       List<Group> result = new ArrayList<>();
-      groups.forEach(
+      all.forEach(
           (key, files) -> {
             if (files.size() > 1) {
               result.add(new Group(key.size, key.digest, files));

@@ -9,6 +9,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -34,9 +35,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>What this cannot end: a FIFO that sluice may read but not write (put there by another user
  * with mode 644, say; root may write any), and a FIFO that is itself replaced while the open waits
- * (no path leads to it any more). Then the open waits until a writer comes or the user stops the
- * scan. Ending those would take a signal to the waiting thread (the JDK's {@code open} then tries
- * again, by path), which Java has no public way to send.
+ * (no path leads to it any more). Ending those would take a signal to the waiting thread (the JDK's
+ * {@code open} then tries again, by path), which Java has no public way to send. So an open still
+ * waiting {@link #ABANDON_AFTER} after the watcher found a FIFO at its path is {@linkplain
+ * #abandoned() abandoned}: {@link Dupes#finish} stops waiting for its worker once the rest of the
+ * pipeline is done, and the path is reported. (An open that waits on a FIFO swapped out again
+ * before the watcher looked leaves no such sign, and is waited for.)
  *
  * <p>Cost per open: a thread-local lookup and two volatile writes. The watcher is one platform
  * thread that wakes once per period; {@link #close} stops it.
@@ -52,6 +56,12 @@ final class Opener implements AutoCloseable {
 
   /** How often the watcher looks: a FIFO's open waits one to two periods. */
   static final Duration PERIOD = Duration.ofMillis(250);
+
+  /**
+   * How long an open may go on waiting after the watcher found a FIFO at its path and opened it,
+   * before it is abandoned: reported, and no longer waited for by {@link Dupes#finish}.
+   */
+  static final Duration ABANDON_AFTER = Duration.ofSeconds(2);
 
   private static final Duration JOIN_LIMIT = Duration.ofSeconds(2);
 
@@ -70,18 +80,27 @@ final class Opener implements AutoCloseable {
   private static final class Slot {
     volatile Walker.@Nullable Item opening;
 
-    /** What the watcher saw last time; the watcher's own. */
+    /** What the watcher saw last time; the watcher's own, as are the two fields below. */
     Walker.@Nullable Item seen;
+
+    /** Looks in a row that found {@link #seen} still opening. */
+    long looks;
+
+    /** Whether one of those looks found a FIFO at its path. */
+    boolean fifo;
   }
 
   private final Queue<Slot> slots = new ConcurrentLinkedQueue<>();
   private final ThreadLocal<Slot> slot = ThreadLocal.withInitial(this::newSlot);
+  private final Queue<Walker.Item> abandoned = new ConcurrentLinkedQueue<>();
   private final long periodNanos;
+  private final long abandonLooks;
   private final Thread watcher;
   private volatile boolean closed;
 
   private Opener(Duration period) {
     this.periodNanos = period.toNanos();
+    this.abandonLooks = Math.max(2, ABANDON_AFTER.toNanos() / periodNanos);
     this.watcher = Thread.ofPlatform().daemon().name("sluice-open-watch").unstarted(this::watch);
   }
 
@@ -141,30 +160,46 @@ final class Opener implements AutoCloseable {
       LockSupport.parkNanos(this, periodNanos); // close() unparks; an early wake-up only looks
       for (Slot each : slots) {
         Walker.Item item = each.opening;
-        if (item != null && item == each.seen) {
-          releaseIfFifo(item);
+        if (item == null || item != each.seen) {
+          each.seen = item;
+          each.looks = 0;
+          each.fifo = false;
+        } else if (++each.looks < abandonLooks) {
+          each.fifo |= releaseIfFifo(item);
+        } else if (each.looks == abandonLooks && each.fifo) {
+          abandoned.add(item);
         }
-        each.seen = item;
       }
     }
   }
 
   /**
    * If {@code item} is a FIFO now, opens and closes it for reading and writing, which ends an open
-   * waiting for a writer. (If the same item was merely opened twice in a row, this costs a stat.)
+   * waiting for a writer, and returns true. (If the same item was merely opened twice in a row,
+   * this costs a stat.)
    */
-  private static void releaseIfFifo(Walker.Item item) {
+  private static boolean releaseIfFifo(Walker.Item item) {
     // Opened as the waiting open did: a file not following a link unless it was reached through
     // one, a directory following one.
     boolean follow = !(item instanceof FileEntry file) || file.viaLink();
     if (!"fifo".equals(Walker.specialKind(item.path(), follow ? FOLLOW_LINK : NO_FOLLOW_LINK))) {
-      return; // a regular file or directory opening slowly, say, or gone
+      return false; // a regular file or directory opening slowly, say, or gone
     }
     try {
       FileChannel.open(item.path(), follow ? READ_WRITE : READ_WRITE_NO_FOLLOW).close();
     } catch (IOException | RuntimeException e) {
-      // Gone, replaced again, or not writable by us: nothing this watcher can do (see above).
+      // Gone, replaced again, or not writable by us: the open is abandoned if it goes on waiting.
     }
+    return true;
+  }
+
+  /**
+   * The opens abandoned so far, oldest first: each still waiting {@link #ABANDON_AFTER} after the
+   * watcher found a FIFO at its path and opened it, so waiting on a FIFO it cannot end. Their
+   * threads may wait forever.
+   */
+  List<Walker.Item> abandoned() {
+    return List.copyOf(abandoned);
   }
 
   /**

@@ -8,6 +8,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.sluice.Expansion;
+import dev.sluice.Pipeline;
+import dev.sluice.PipelineHandle;
+import dev.sluice.PipelineStats;
+import dev.sluice.RunnablePipeline;
+import dev.sluice.Stage;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -19,7 +24,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -372,6 +379,133 @@ class DupesHostileTest {
       throw new AssertionError(e);
     }
     return dir;
+  }
+
+  @Test
+  void anOpenThatTheWatcherCannotEndIsAbandonedAndTheRestOfTheScanFinishes() throws Exception {
+    Path fifo = root.resolve("fifo");
+    sh(root, "mkfifo fifo");
+    List<FileEntry> entries = new ArrayList<>();
+    entries.add(new FileEntry(fifo, 5000, "k0", false)); // a regular file when the walk listed it
+    for (int i = 1; i <= 20; i++) {
+      entries.add(new FileEntry(write(root.resolve("f" + i), bytes(10, i)), 10, "k" + i, false));
+    }
+    List<Path> opened = Collections.synchronizedList(new ArrayList<>());
+    Opener slow = Opener.start(SLOW);
+    PipelineHandle<Void> handle = opening(slow, entries, 2, opened).start();
+    try {
+      awaitOpensWaitingOnFifos(1);
+      // Before the watcher's second look, the FIFO the open waits on is replaced by another: the
+      // watcher ends the opens of that one.
+      sh(root, "mv fifo fifo-waited-on && mkfifo fifo");
+
+      Dupes.Finished finished = Dupes.finish(handle, slow, SLOW, LONG);
+
+      assertThat(finished.unprocessed()).isZero();
+      assertThat(finished.stats().state()).isEqualTo(PipelineStats.State.RUNNING); // it waits on
+      assertThat(slow.abandoned()).containsExactly(entries.get(0));
+      assertThat(opened).hasSize(20).doesNotContain(fifo);
+    } finally {
+      release(root.resolve("fifo-waited-on"));
+      awaitEnd(handle);
+      slow.close();
+    }
+  }
+
+  @Test
+  void aScanWhoseEveryWorkerWaitsOnAnOpenThatCannotEndStopsAndSaysWhatIsLeft() throws Exception {
+    sh(root, "mkfifo a b");
+    List<FileEntry> entries = new ArrayList<>();
+    entries.add(new FileEntry(root.resolve("a"), 5000, "ka", false));
+    entries.add(new FileEntry(root.resolve("b"), 5000, "kb", false));
+    for (int i = 1; i <= 5; i++) {
+      entries.add(new FileEntry(write(root.resolve("f" + i), bytes(10, i)), 10, "k" + i, false));
+    }
+    List<Path> opened = Collections.synchronizedList(new ArrayList<>());
+    Opener slow = Opener.start(SLOW);
+    PipelineHandle<Void> handle = opening(slow, entries, 2, opened).start();
+    try {
+      awaitOpensWaitingOnFifos(2);
+      sh(root, "mv a a-waited-on && mv b b-waited-on && mkfifo a b");
+
+      Dupes.Finished finished = Dupes.finish(handle, slow, SLOW, Duration.ofSeconds(1));
+
+      assertThat(finished.unprocessed()).isEqualTo(5);
+      assertThat(finished.stats().state()).isEqualTo(PipelineStats.State.RUNNING);
+      assertThat(slow.abandoned()).containsExactly(entries.get(0), entries.get(1));
+      assertThat(opened).isEmpty();
+    } finally {
+      release(root.resolve("a-waited-on"));
+      release(root.resolve("b-waited-on"));
+      awaitEnd(handle);
+      slow.close();
+    }
+  }
+
+  /** Longer than the test could take: a stall must not be what ends it. */
+  private static final Duration LONG = Duration.ofMinutes(5);
+
+  /**
+   * The period of the watcher of the tests that swap a FIFO while an open waits on it: the swap
+   * must come before the watcher's second look at the open, when it ends it.
+   */
+  private static final Duration SLOW = Duration.ofMillis(500);
+
+  /** A pipeline that opens each entry through {@code opener}, on platform threads, and notes it. */
+  private static RunnablePipeline<Void> opening(
+      Opener opener, List<FileEntry> entries, int workers, List<Path> opened) {
+    return Pipeline.from(entries)
+        .map(
+            "open",
+            Stage.workers(workers).platformThreads(),
+            entry -> {
+              opener.open(entry).close();
+              return entry.path();
+            })
+        .forEach("note", Stage.workers(1), opened::add);
+  }
+
+  /** Waits for a pipeline given up on to end, once its opens were released: at most 10 s. */
+  private static void awaitEnd(PipelineHandle<Void> handle) throws Exception {
+    try {
+      handle.await(Duration.ofSeconds(10));
+    } catch (java.util.concurrent.CancellationException e) {
+      // as it should: finish cancelled it
+    }
+  }
+
+  /**
+   * Waits until {@code count} of this JVM's threads wait in the kernel for a FIFO's writer (their
+   * {@code wchan}), at most 10 s.
+   */
+  private static void awaitOpensWaitingOnFifos(int count) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      int waiting = 0;
+      try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+        for (Path task : tasks.toList()) {
+          try {
+            if (Files.readString(task.resolve("wchan")).equals("wait_for_partner")) {
+              waiting++;
+            }
+          } catch (IOException e) {
+            // the thread ended meanwhile
+          }
+        }
+      }
+      if (waiting >= count) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(waiting + " of " + count + " opens wait on a FIFO after 10 s");
+      }
+      Thread.sleep(10); // polling the kernel's state: nothing to wait on
+    }
+  }
+
+  /** Ends an open waiting on {@code fifo}, by opening it for writing too. */
+  private static void release(Path fifo) throws IOException {
+    FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE).close();
   }
 
   /** The partial, full and verify reads that meet {@code fifo} each report it replaced. */
