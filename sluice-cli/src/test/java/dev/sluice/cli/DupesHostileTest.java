@@ -383,13 +383,8 @@ class DupesHostileTest {
 
   @Test
   void anOpenThatTheWatcherCannotEndIsAbandonedAndTheRestOfTheScanFinishes() throws Exception {
-    Path fifo = root.resolve("fifo");
-    sh(root, "mkfifo fifo");
-    List<FileEntry> entries = new ArrayList<>();
-    entries.add(new FileEntry(fifo, 5000, "k0", false)); // a regular file when the walk listed it
-    for (int i = 1; i <= 20; i++) {
-      entries.add(new FileEntry(write(root.resolve("f" + i), bytes(10, i)), 10, "k" + i, false));
-    }
+    List<FileEntry> entries = listed(20, "fifo");
+    Path fifo = entries.get(0).path();
     List<Path> opened = Collections.synchronizedList(new ArrayList<>());
     Opener slow = Opener.start(SLOW);
     PipelineHandle<Void> handle = opening(slow, entries, 2, opened).start();
@@ -414,13 +409,7 @@ class DupesHostileTest {
 
   @Test
   void aScanWhoseEveryWorkerWaitsOnAnOpenThatCannotEndStopsAndSaysWhatIsLeft() throws Exception {
-    sh(root, "mkfifo a b");
-    List<FileEntry> entries = new ArrayList<>();
-    entries.add(new FileEntry(root.resolve("a"), 5000, "ka", false));
-    entries.add(new FileEntry(root.resolve("b"), 5000, "kb", false));
-    for (int i = 1; i <= 5; i++) {
-      entries.add(new FileEntry(write(root.resolve("f" + i), bytes(10, i)), 10, "k" + i, false));
-    }
+    List<FileEntry> entries = listed(5, "a", "b");
     List<Path> opened = Collections.synchronizedList(new ArrayList<>());
     Opener slow = Opener.start(SLOW);
     PipelineHandle<Void> handle = opening(slow, entries, 2, opened).start();
@@ -440,6 +429,22 @@ class DupesHostileTest {
       awaitEnd(handle);
       slow.close();
     }
+  }
+
+  /**
+   * Entries as the walk listed them: the FIFOs named (regular files then), then {@code files} small
+   * files.
+   */
+  private List<FileEntry> listed(int files, String... fifos) throws Exception {
+    List<FileEntry> entries = new ArrayList<>();
+    for (String fifo : fifos) {
+      sh(root, "mkfifo " + fifo);
+      entries.add(new FileEntry(root.resolve(fifo), 5000, "k" + fifo, false));
+    }
+    for (int i = 1; i <= files; i++) {
+      entries.add(new FileEntry(write(root.resolve("f" + i), bytes(10, i)), 10, "k" + i, false));
+    }
+    return entries;
   }
 
   /** Longer than the test could take: a stall must not be what ends it. */
