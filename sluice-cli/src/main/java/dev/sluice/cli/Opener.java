@@ -37,10 +37,11 @@ import org.jspecify.annotations.Nullable;
  * with mode 644, say; root may write any), and a FIFO that is itself replaced while the open waits
  * (no path leads to it any more). Ending those would take a signal to the waiting thread (the JDK's
  * {@code open} then tries again, by path), which Java has no public way to send. So an open still
- * waiting {@link #ABANDON_AFTER} after the watcher found a FIFO at its path is {@linkplain
- * #abandoned() abandoned}: {@link Dupes#finish} stops waiting for its worker once the rest of the
- * pipeline is done, and the path is reported. (An open that waits on a FIFO swapped out again
- * before the watcher looked leaves no such sign, and is waited for.)
+ * waiting {@link #ABANDON_AFTER} after the watcher found a FIFO at its path, or found a thread of
+ * this process waiting for a FIFO's writer (Linux's {@code /proc}: the sign left by a FIFO that was
+ * swapped out again before the watcher looked), is {@linkplain #abandoned() abandoned}: {@link
+ * Dupes#finish} stops waiting for its worker once the rest of the pipeline is done, and the path is
+ * reported.
  *
  * <p>Cost per open: a thread-local lookup and two volatile writes. The watcher is one platform
  * thread that wakes once per period; {@link #close} stops it.
@@ -58,8 +59,8 @@ final class Opener implements AutoCloseable {
   static final Duration PERIOD = Duration.ofMillis(250);
 
   /**
-   * How long an open may go on waiting after the watcher found a FIFO at its path and opened it,
-   * before it is abandoned: reported, and no longer waited for by {@link Dupes#finish}.
+   * How long an open may go on waiting after the watcher found a sign of a FIFO, before it is
+   * abandoned: reported, and no longer waited for by {@link Dupes#finish}.
    */
   static final Duration ABANDON_AFTER = Duration.ofSeconds(2);
 
@@ -165,7 +166,7 @@ final class Opener implements AutoCloseable {
           each.looks = 0;
           each.fifo = false;
         } else if (++each.looks < abandonLooks) {
-          each.fifo |= releaseIfFifo(item);
+          each.fifo |= releaseIfFifo(item) || someThreadWaitsOnAFifo();
         } else if (each.looks == abandonLooks && each.fifo) {
           abandoned.add(item);
         }
@@ -194,9 +195,33 @@ final class Opener implements AutoCloseable {
   }
 
   /**
+   * Whether a thread of this process waits in the kernel for a FIFO's writer (Linux: its {@code
+   * wchan} in {@code /proc}). The sign that an open whose path is no longer a FIFO still waits on
+   * the one that was there: asked only about an open that has gone on for a period.
+   */
+  private static boolean someThreadWaitsOnAFifo() {
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
+      for (Path task : tasks) {
+        try {
+          if (Files.readString(task.resolve("wchan")).equals("wait_for_partner")) {
+            return true;
+          }
+        } catch (IOException | RuntimeException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // no /proc: no sign
+    }
+    return false;
+  }
+
+  private static final Path TASKS = Path.of("/proc/self/task");
+
+  /**
    * The opens abandoned so far, oldest first: each still waiting {@link #ABANDON_AFTER} after the
-   * watcher found a FIFO at its path and opened it, so waiting on a FIFO it cannot end. Their
-   * threads may wait forever.
+   * watcher found a sign of a FIFO (see above), so waiting on a FIFO it cannot end. Their threads
+   * may wait forever.
    */
   List<Walker.Item> abandoned() {
     return List.copyOf(abandoned);
