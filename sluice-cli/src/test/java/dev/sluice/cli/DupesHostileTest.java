@@ -461,7 +461,7 @@ class DupesHostileTest {
    * The period of the watcher of the tests that swap a FIFO while an open waits on it: the swap
    * must come before the watcher's second look at the open, when it ends it.
    */
-  private static final Duration SLOW = Duration.ofMillis(500);
+  private static final Duration SLOW = Duration.ofSeconds(1);
 
   /** A pipeline that opens each entry through {@code opener}, on platform threads, and notes it. */
   private static RunnablePipeline<Void> opening(
