@@ -77,6 +77,9 @@ final class Opener implements AutoCloseable {
   private static final LinkOption[] NO_FOLLOW_LINK = {LinkOption.NOFOLLOW_LINKS};
   private static final LinkOption[] FOLLOW_LINK = {};
 
+  /** This process's threads, on Linux. */
+  private static final Path TASKS = Path.of("/proc/self/task");
+
   /** One thread's open in progress, a file or a directory: written by that thread. */
   private static final class Slot {
     volatile Walker.@Nullable Item opening;
@@ -215,8 +218,6 @@ final class Opener implements AutoCloseable {
     }
     return false;
   }
-
-  private static final Path TASKS = Path.of("/proc/self/task");
 
   /**
    * The opens abandoned so far, oldest first: each still waiting {@link #ABANDON_AFTER} after the
