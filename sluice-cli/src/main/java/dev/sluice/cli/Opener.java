@@ -46,12 +46,19 @@ import org.jspecify.annotations.Nullable;
  * <p>Cost per open: a thread-local lookup and two volatile writes. The watcher is one platform
  * thread that wakes once per period; {@link #close} stops it.
  *
- * <p>Thread-safety: each thread that opens has its own {@link Slot}, added once to {@link #slots}
- * (a concurrent queue the watcher iterates). A slot's {@code opening} is written only by its
- * thread, volatile so that the watcher sees the open in progress; its {@code seen} is the watcher's
- * alone. The watcher acts only on an open it saw in two looks a period apart, so a stale or racing
- * read costs at most a period's delay, or a stat of a file that was opened twice in a row. {@code
- * closed} is volatile and {@link #close} unparks the watcher, which then ends.
+ * <p>Implementation overview. Each thread that opens has its own {@link Slot}, added once to {@link
+ * #slots} (a concurrent queue the watcher iterates). A slot's {@code opening} is written only by
+ * its thread, volatile so that the watcher sees the open in progress; its {@code seen}, {@code
+ * looks} and {@code fifo} are the watcher's alone. Per slot the watcher goes through: idle ({@code
+ * opening} null, or an open not seen before: {@code seen} takes it); waiting (the same open found
+ * again, {@code looks} counting the looks: each tries a release, which ends the open if its path is
+ * a FIFO sluice may write, and sets {@code fifo} once a look finds a sign of a FIFO); abandoned
+ * ({@code looks} reached {@link #ABANDON_AFTER}'s worth with {@code fifo} set: the item is added to
+ * {@link #abandoned}, once). An open that returns, or a new one, puts the slot back to idle. The
+ * watcher acts only on an open it saw in two looks a period apart, so a stale or racing read costs
+ * at most a period's delay, or a stat of a file that was opened twice in a row. {@link #abandoned}
+ * is a concurrent queue: the watcher's add happens before an {@link #abandoned()} that returns the
+ * item. {@code closed} is volatile and {@link #close} unparks the watcher, which then ends.
  */
 final class Opener implements AutoCloseable {
 
@@ -128,7 +135,7 @@ final class Opener implements AutoCloseable {
     Slot mine = slot.get();
     mine.opening = file;
     try {
-      return FileChannel.open(file.path(), file.viaLink() ? FOLLOW : NO_FOLLOW);
+      return FileChannel.open(file.path(), follows(file) ? FOLLOW : NO_FOLLOW);
     } finally {
       mine.opening = null;
     }
@@ -148,9 +155,17 @@ final class Opener implements AutoCloseable {
     }
   }
 
-  /** The link options {@link #open} uses for {@code file}, for reading its attributes. */
-  static LinkOption[] linkOptions(FileEntry file) {
-    return file.viaLink() ? FOLLOW_LINK : NO_FOLLOW_LINK;
+  /**
+   * Whether {@code item} is opened following a link at its path: a file only if it was reached
+   * through one meant to be followed, a directory always ({@link Files#newDirectoryStream(Path)}).
+   */
+  private static boolean follows(Walker.Item item) {
+    return !(item instanceof FileEntry file) || file.viaLink();
+  }
+
+  /** The link options {@code item} is opened with, for reading its attributes. */
+  static LinkOption[] linkOptions(Walker.Item item) {
+    return follows(item) ? FOLLOW_LINK : NO_FOLLOW_LINK;
   }
 
   private Slot newSlot() {
@@ -169,7 +184,8 @@ final class Opener implements AutoCloseable {
           each.looks = 0;
           each.fifo = false;
         } else if (++each.looks < abandonLooks) {
-          each.fifo |= releaseIfFifo(item) || someThreadWaitsOnAFifo();
+          boolean atItsPath = releaseIfFifo(item); // tried on every look: it may end the open
+          each.fifo = each.fifo || atItsPath || someThreadWaitsOnAFifo();
         } else if (each.looks == abandonLooks && each.fifo) {
           abandoned.add(item);
         }
@@ -183,14 +199,11 @@ final class Opener implements AutoCloseable {
    * this costs a stat.)
    */
   private static boolean releaseIfFifo(Walker.Item item) {
-    // Opened as the waiting open did: a file not following a link unless it was reached through
-    // one, a directory following one.
-    boolean follow = !(item instanceof FileEntry file) || file.viaLink();
-    if (!"fifo".equals(Walker.specialKind(item.path(), follow ? FOLLOW_LINK : NO_FOLLOW_LINK))) {
+    if (!"fifo".equals(Walker.specialKind(item.path(), linkOptions(item)))) {
       return false; // a regular file or directory opening slowly, say, or gone
     }
-    try {
-      FileChannel.open(item.path(), follow ? READ_WRITE : READ_WRITE_NO_FOLLOW).close();
+    try { // opened as the waiting open was
+      FileChannel.open(item.path(), follows(item) ? READ_WRITE : READ_WRITE_NO_FOLLOW).close();
     } catch (IOException | RuntimeException e) {
       // Gone, replaced again, or not writable by us: the open is abandoned if it goes on waiting.
     }
