@@ -169,13 +169,10 @@ final class ContentHasher {
    * file: a read's failure names no file, so the file's type now tells why it failed.
    */
   private static IOException replacedOr(FileEntry file, IOException failure) {
-    if (failure instanceof FileSystemException) {
-      return failure;
-    }
-    String kind = Walker.specialKind(file.path(), Opener.linkOptions(file));
-    return kind == null
-        ? failure
-        : new Problems.ReplacedException(file.path(), kind, "not read", failure);
+    return failure instanceof FileSystemException
+        ? failure // it names the file, with a reason of its own
+        : Problems.replacedOr(
+            failure, file.path(), Opener.linkOptions(file), "regular file", "not read");
   }
 
   /**

@@ -199,7 +199,7 @@ final class Opener implements AutoCloseable {
    * this costs a stat.)
    */
   private static boolean releaseIfFifo(Walker.Item item) {
-    if (!"fifo".equals(Walker.specialKind(item.path(), linkOptions(item)))) {
+    if (!"fifo".equals(Walker.type(item.path(), linkOptions(item)))) {
       return false; // a regular file or directory opening slowly, say, or gone
     }
     try { // opened as the waiting open was

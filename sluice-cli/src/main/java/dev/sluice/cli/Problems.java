@@ -4,6 +4,7 @@ import dev.sluice.FailedItem;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -62,6 +63,19 @@ final class Problems {
         initCause(cause);
       }
     }
+  }
+
+  /**
+   * {@code failure}, or a {@link ReplacedException} if {@code path} is no longer of the {@code
+   * expected} type the walk found ("regular file", "directory"): what it is now tells why the
+   * failure came.
+   */
+  static IOException replacedOr(
+      IOException failure, Path path, LinkOption[] options, String expected, String outcome) {
+    String now = Walker.type(path, options);
+    return now == null || now.equals(expected)
+        ? failure
+        : new ReplacedException(path, now, outcome, failure);
   }
 
   private final ConcurrentHashMap<String, Problem> byPath = new ConcurrentHashMap<>();

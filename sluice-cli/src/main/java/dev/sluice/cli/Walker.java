@@ -71,6 +71,9 @@ final class Walker {
   private static final LinkOption[] NO_FOLLOW = {LinkOption.NOFOLLOW_LINKS};
   private static final LinkOption[] FOLLOW = {};
 
+  /** The {@link #type}s the walk handles itself; {@link #kind} names the others. */
+  private static final Set<String> ORDINARY = Set.of("regular file", "directory", "symbolic link");
+
   private final DupesOptions options;
   private final Problems problems;
   private final Counts counts;
@@ -136,14 +139,7 @@ final class Walker {
     try {
       entries = opener.list(dir);
     } catch (NotDirectoryException e) {
-      String kind = specialKind(dir.path());
-      if (kind == null && Files.isRegularFile(dir.path())) {
-        kind = "regular file";
-      }
-      if (kind == null) {
-        throw e;
-      }
-      throw new Problems.ReplacedException(dir.path(), kind, "not listed", e);
+      throw Problems.replacedOr(e, dir.path(), FOLLOW, "directory", "not listed");
     }
     if (!options.followLinks() && entries instanceof SecureDirectoryStream<Path> secure) {
       try {
@@ -278,20 +274,22 @@ final class Walker {
    * device", "block device" or "special file" (also when it cannot be told).
    */
   static String kind(Path path) {
-    String kind = specialKind(path, LinkOption.NOFOLLOW_LINKS);
-    return kind != null ? kind : "special file";
+    String type = type(path, LinkOption.NOFOLLOW_LINKS);
+    return type == null || ORDINARY.contains(type) ? "special file" : type;
   }
 
   /**
-   * "fifo", "socket", "character device", "block device" or "special file" if {@code path} is such
-   * a file now; null if it is a regular file, a directory or a link, or if it cannot be read.
-   * Follows links or not as {@code options} say.
+   * What {@code path} is now: "regular file", "directory", "symbolic link", "fifo", "socket",
+   * "character device", "block device" or "special file"; null if it cannot be read. Follows links
+   * or not as {@code options} say.
    */
-  static @Nullable String specialKind(Path path, LinkOption... options) {
+  static @Nullable String type(Path path, LinkOption... options) {
     try {
       int mode = (Integer) Files.getAttribute(path, "unix:mode", options);
       return switch (mode & 0170000) {
-        case 0100000, 0040000, 0120000 -> null; // regular file, directory, symbolic link
+        case 0100000 -> "regular file";
+        case 0040000 -> "directory";
+        case 0120000 -> "symbolic link";
         case 0010000 -> "fifo";
         case 0140000 -> "socket";
         case 0020000 -> "character device";
