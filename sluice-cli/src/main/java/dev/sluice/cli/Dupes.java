@@ -263,7 +263,7 @@ final class Dupes {
   static Finished finish(
       PipelineHandle<?> handle, Opener opener, Duration period, Duration stallLimit)
       throws InterruptedException {
-    long[] last = null;
+    Standing last = null;
     long stillSince = 0;
     try {
       while (true) {
@@ -276,17 +276,17 @@ final class Dupes {
             continue;
           }
           PipelineStats stats = handle.stats();
-          long[] now = counts(stats);
+          Standing now = Standing.of(stats);
           long time = System.nanoTime();
-          if (!Arrays.equals(now, last)) {
+          if (!now.equals(last)) {
             last = now;
             stillSince = time;
-          } else if (now[now.length - 1] == 0 && now[now.length - 2] == stuck) {
-            handle.cancel(); // nothing queued, and only the abandoned opens in hand
+          } else if (now.queued() == 0 && now.inHand() == stuck) {
+            handle.cancel(); // only the abandoned opens are left
             return new Finished(stats, 0);
           } else if (time - stillSince >= stallLimit.toNanos()) {
             handle.cancel();
-            return new Finished(stats, now[now.length - 2] + now[now.length - 1] - stuck);
+            return new Finished(stats, now.inHand() + now.queued() - stuck);
           }
         }
       }
@@ -297,37 +297,26 @@ final class Dupes {
   }
 
   /**
-   * Every stage's counters, then the items in the stages' hands (taken, not yet ended) and the
-   * items queued, each summed over the stages after the source.
+   * What {@link #finish} compares from look to look: every stage's item counters, and, summed over
+   * the stages after the source, the items in their hands (taken, not yet ended) and queued.
    */
-  private static long[] counts(PipelineStats stats) {
-    List<StageStats> stages = stats.stages();
-    long[] counts = new long[stages.size() * 7 + 2];
-    int i = 0;
-    long inHand = 0;
-    long queued = 0;
-    for (int s = 0; s < stages.size(); s++) {
-      StageStats stage = stages.get(s);
-      counts[i++] = stage.received();
-      counts[i++] = stage.followUps();
-      counts[i++] = stage.succeeded();
-      counts[i++] = stage.emitted();
-      counts[i++] = stage.filtered();
-      counts[i++] = stage.failed();
-      counts[i++] = stage.discarded();
-      if (s > 0) {
-        inHand +=
-            stage.taken()
-                - stage.succeeded()
-                - stage.filtered()
-                - stage.failed()
-                - stage.discarded();
-        queued += stage.queued();
+  private record Standing(List<Long> counters, long inHand, long queued) {
+    static Standing of(PipelineStats stats) {
+      List<Long> counters = new ArrayList<>();
+      long inHand = 0;
+      long queued = 0;
+      List<StageStats> stages = stats.stages();
+      for (int s = 0; s < stages.size(); s++) {
+        StageStats stage = stages.get(s);
+        long ended = stage.succeeded() + stage.filtered() + stage.failed() + stage.discarded();
+        counters.addAll(List.of(stage.taken(), stage.emitted(), ended));
+        if (s > 0) {
+          inHand += stage.taken() - ended;
+          queued += stage.queued();
+        }
       }
+      return new Standing(counters, inHand, queued);
     }
-    counts[i++] = inHand;
-    counts[i] = queued;
-    return counts;
   }
 
   /** The roots to walk: checked, resolved, and each directory or file once. */
