@@ -122,9 +122,22 @@ final class Opener implements AutoCloseable {
 
   /** Starts an opener whose watcher looks every {@code period}. */
   static Opener start(Duration period) {
-    Opener opener = new Opener(period);
-    opener.watcher.start();
+    Opener opener = unstarted(period);
+    opener.startWatcher();
     return opener;
+  }
+
+  /**
+   * An opener whose watcher looks every {@code period} once {@link #startWatcher} starts it: for
+   * tests that set up an open before the watcher may look at it.
+   */
+  static Opener unstarted(Duration period) {
+    return new Opener(period);
+  }
+
+  /** Starts the watcher of an {@link #unstarted} opener. */
+  void startWatcher() {
+    watcher.start();
   }
 
   /**

@@ -384,9 +384,9 @@ class DupesHostileTest {
   }
 
   /**
-   * Before the watcher's second look, the FIFO the open waits on is replaced: by another FIFO (the
-   * watcher ends the opens of that one, not of the first), or by a file (then only the kernel's
-   * word, that a thread waits on a FIFO, tells the open waits on one).
+   * Before the watcher starts, the FIFO the open waits on is replaced: by another FIFO (the watcher
+   * ends the opens of that one, not of the first), or by a file (then only the kernel's word, that
+   * a thread waits on a FIFO, tells the open waits on one).
    */
   @ParameterizedTest
   @ValueSource(strings = {"mkfifo fifo", "printf x > fifo"})
@@ -395,22 +395,23 @@ class DupesHostileTest {
     List<FileEntry> entries = listed(20, "fifo");
     Path fifo = entries.get(0).path();
     List<Path> opened = Collections.synchronizedList(new ArrayList<>());
-    Opener slow = Opener.start(SLOW);
-    PipelineHandle<Void> handle = opening(slow, entries, 2, opened).start();
+    Opener late = Opener.unstarted(LOOK);
+    PipelineHandle<Void> handle = opening(late, entries, 2, opened).start();
     try {
       awaitOpensWaitingOnFifos(1);
       sh(root, "mv fifo fifo-waited-on && " + replace);
+      late.startWatcher();
 
-      Dupes.Finished finished = Dupes.finish(handle, slow, SLOW, LONG);
+      Dupes.Finished finished = Dupes.finish(handle, late, LOOK, LONG);
 
       assertThat(finished.unprocessed()).isZero();
       assertThat(finished.stats().state()).isEqualTo(PipelineStats.State.RUNNING); // it waits on
-      assertThat(slow.abandoned()).containsExactly(entries.get(0));
+      assertThat(late.abandoned()).containsExactly(entries.get(0));
       assertThat(opened).hasSize(20).doesNotContain(fifo);
     } finally {
       release(root.resolve("fifo-waited-on"));
       awaitEnd(handle);
-      slow.close();
+      late.close();
     }
   }
 
@@ -418,23 +419,24 @@ class DupesHostileTest {
   void aScanWhoseEveryWorkerWaitsOnAnOpenThatCannotEndStopsAndSaysWhatIsLeft() throws Exception {
     List<FileEntry> entries = listed(5, "a", "b");
     List<Path> opened = Collections.synchronizedList(new ArrayList<>());
-    Opener slow = Opener.start(SLOW);
-    PipelineHandle<Void> handle = opening(slow, entries, 2, opened).start();
+    Opener late = Opener.unstarted(LOOK);
+    PipelineHandle<Void> handle = opening(late, entries, 2, opened).start();
     try {
       awaitOpensWaitingOnFifos(2);
       sh(root, "mv a a-waited-on && mv b b-waited-on && mkfifo a b");
+      late.startWatcher();
 
-      Dupes.Finished finished = Dupes.finish(handle, slow, SLOW, Duration.ofSeconds(1));
+      Dupes.Finished finished = Dupes.finish(handle, late, LOOK, Duration.ofSeconds(1));
 
       assertThat(finished.unprocessed()).isEqualTo(5);
       assertThat(finished.stats().state()).isEqualTo(PipelineStats.State.RUNNING);
-      assertThat(slow.abandoned()).containsExactly(entries.get(0), entries.get(1));
+      assertThat(late.abandoned()).containsExactly(entries.get(0), entries.get(1));
       assertThat(opened).isEmpty();
     } finally {
       release(root.resolve("a-waited-on"));
       release(root.resolve("b-waited-on"));
       awaitEnd(handle);
-      slow.close();
+      late.close();
     }
   }
 
@@ -458,10 +460,10 @@ class DupesHostileTest {
   private static final Duration LONG = Duration.ofMinutes(5);
 
   /**
-   * The period of the watcher of the tests that swap a FIFO while an open waits on it: the swap
-   * must come before the watcher's second look at the open, when it ends it.
+   * The period of the watcher of the tests that swap a FIFO while an open waits on it (the watcher
+   * starts after the swap), and of {@link Dupes#finish}'s looks.
    */
-  private static final Duration SLOW = Duration.ofSeconds(1);
+  private static final Duration LOOK = Duration.ofMillis(20);
 
   /** A pipeline that opens each entry through {@code opener}, on platform threads, and notes it. */
   private static RunnablePipeline<Void> opening(
